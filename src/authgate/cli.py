@@ -1,0 +1,195 @@
+"""The `authgate` command: serve, migrate, and user administration."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from authgate.config import Settings, describe_validation_error
+from authgate.container import Services, build_services
+from authgate.core.accounts import NewUser
+from authgate.core.errors import AuthError
+from authgate.core.models import User, UserChanges
+from authgate.logs import configure_logging
+from authgate.storage.sql import migrate as migrations
+from authgate.storage.sql.engine import create_engine
+
+T = TypeVar("T")
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="authgate authentication server")
+user_app = typer.Typer(no_args_is_help=True, help="Manage users")
+app.add_typer(user_app, name="user")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as e:
+        typer.echo(describe_validation_error(e), err=True)
+        raise typer.Exit(2) from e
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _with_services(action: Callable[[Services], Awaitable[T]]) -> T:
+    settings = _settings()
+
+    async def run() -> T:
+        services = await build_services(settings)
+        try:
+            return await action(services)
+        finally:
+            await services.aclose()
+
+    try:
+        return asyncio.run(run())
+    except AuthError as e:
+        raise _fail(e.detail) from e
+
+
+def _read_password(password: str | None, from_stdin: bool) -> str:
+    if password is not None and from_stdin:
+        raise _fail("give --password or --password-stdin, not both")
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if password is not None:
+        return password
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _describe(user: User) -> str:
+    flags = [f for f, on in (("admin", user.is_admin), ("disabled", user.disabled)) if on]
+    expires = user.password_expires_at.isoformat() if user.password_expires_at else "-"
+    return f"{user.id}\t{user.username}\t{user.email}\t{','.join(flags) or '-'}\t{expires}"
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Migrate the schema, then serve HTTP with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    asyncio.run(_migrate(settings))
+    uvicorn.run(
+        "authgate.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrations.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    asyncio.run(_migrate(_settings()))
+    typer.echo("schema is up to date")
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    email: Annotated[str, typer.Option(help="Email address")],
+    password: Annotated[str | None, typer.Option(help="Password (prefer --password-stdin)")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin")] = False,
+    admin: Annotated[bool, typer.Option("--admin", help="Make an administrator")] = False,
+    first_name: Annotated[str | None, typer.Option(help="First name")] = None,
+    last_name: Annotated[str | None, typer.Option(help="Last name")] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Create a user."""
+    secret = _read_password(password, password_stdin)
+    new = NewUser(
+        username=username,
+        email=email,
+        password=secret,
+        name=name,
+        first_name=first_name,
+        last_name=last_name,
+        is_admin=admin,
+    )
+    user = _with_services(lambda s: s.core.accounts.create_user(new))
+    typer.echo(f"created {user.username} ({user.id})")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List users: id, username, email, flags, password expiry."""
+
+    async def collect(services: Services) -> list[User]:
+        users: list[User] = []
+        while batch := await services.core.accounts.list_users(offset=len(users), limit=500):
+            users.extend(batch)
+        return users
+
+    for user in _with_services(collect):
+        typer.echo(_describe(user))
+
+
+@user_app.command("disable")
+def user_disable(username: str) -> None:
+    """Disable a user and end all their sessions."""
+
+    async def disable(services: Services) -> User:
+        user = await services.core.accounts.get_user_by_login(username)
+        return await services.core.accounts.update_user(user.id, UserChanges(disabled=True))
+
+    user = _with_services(disable)
+    typer.echo(f"disabled {user.username}")
+
+
+@user_app.command("set-password")
+def user_set_password(
+    username: str,
+    password: Annotated[str | None, typer.Option(help="Password (prefer --password-stdin)")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin")] = False,
+) -> None:
+    """Set a user's password and end all their sessions."""
+    secret = _read_password(password, password_stdin)
+
+    async def set_password(services: Services) -> User:
+        user = await services.core.accounts.get_user_by_login(username)
+        return await services.core.accounts.set_password(user.id, secret)
+
+    user = _with_services(set_password)
+    typer.echo(f"password set for {user.username}")
+
+
+@user_app.command("expire-password")
+def user_expire_password(username: str) -> None:
+    """Expire a user's password now: password logins answer 403 until it is changed."""
+
+    async def expire(services: Services) -> User:
+        user = await services.core.accounts.get_user_by_login(username)
+        return await services.core.accounts.expire_password(user.id)
+
+    user = _with_services(expire)
+    typer.echo(f"password expired for {user.username}")
+
+
+def main() -> None:
+    app()

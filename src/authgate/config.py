@@ -1,0 +1,94 @@
+"""Settings: the only reader of the environment and of `.env`.
+
+Every field `x` is read from `AUTHGATE_X`. A bad value stops the start with one line
+naming the variable (see `describe_validation_error`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Literal
+
+from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DialectName = Literal["feathers", "v1", "legacy", "form", "oauth"]
+ALL_DIALECTS: tuple[DialectName, ...] = ("feathers", "v1", "legacy", "form", "oauth")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AUTHGATE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    database_url: str = "sqlite:///./authgate.db"
+    redis_url: str | None = None
+    redis_prefix: str = "authgate:"
+    secret_key: str | None = Field(default=None, min_length=32, repr=False)
+
+    access_token_ttl: int = Field(default=3600, ge=30, le=86400)
+    refresh_idle_ttl: int = Field(default=14 * 86400, ge=60)
+    refresh_absolute_ttl: int = Field(default=30 * 86400, ge=60)
+    clock_skew: int = Field(default=5, ge=0, le=300)
+    issuer: AnyHttpUrl | None = None
+    audience: str = Field(default="authgate", min_length=1)
+
+    allow_registration: bool = False
+    password_max_age_days: int = Field(default=0, ge=0, le=36500)
+    password_min_length: int = Field(default=8, ge=8, le=1024)
+    api_key_prefix: str = Field(default="sk_live_", pattern=r"^[A-Za-z0-9_\-]{1,32}$")
+
+    argon2_memory_kib: int = Field(default=19456, ge=8192)
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_parallelism: int = Field(default=1, ge=1)
+    hash_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=64)
+
+    throttle_account_failures: int = Field(default=5, ge=1)
+    throttle_address_failures: int = Field(default=50, ge=1)
+    throttle_window: int = Field(default=900, ge=1)
+    throttle_base_delay: int = Field(default=30, ge=1)
+    throttle_max_delay: int = Field(default=900, ge=1)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    revocation_poll_interval: float = Field(default=0.25, gt=0, le=1.0)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    dialects: Annotated[list[DialectName], NoDecode] = Field(
+        default_factory=lambda: list(ALL_DIALECTS)
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("trusted_proxies", "dialects", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "sqlite+", "postgresql:", "postgresql+", "postgres:")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis:// or rediss://")
+        return value
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per bad variable, naming it as the operator wrote it."""
+    lines = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else "?"
+        lines.append(f"invalid AUTHGATE_{field.upper()}: {problem['msg']}")
+    return "\n".join(lines)

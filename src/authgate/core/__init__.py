@@ -1,0 +1,1 @@
+"""Rules only: no HTTP, no SQL. Everything a dialect calls lives in `service.py`."""

@@ -1,0 +1,40 @@
+"""Core: the three services a dialect calls, and the credential dispatch they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from authgate.core.accounts import AccountService
+from authgate.core.context import CoreContext
+from authgate.core.keys import ApiKeyService
+from authgate.core.models import Principal
+from authgate.core.service import AuthService
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    ctx: CoreContext
+    auth: AuthService
+    accounts: AccountService
+    keys: ApiKeyService
+
+    @classmethod
+    def build(cls, ctx: CoreContext) -> Core:
+        auth = AuthService(ctx)
+        return cls(
+            ctx=ctx,
+            auth=auth,
+            accounts=AccountService(ctx, auth),
+            keys=ApiKeyService(ctx, auth),
+        )
+
+    async def authenticate(self, credential: str, *, issuer: str) -> Principal:
+        """The caller behind an access token or an API key.
+
+        Raises:
+            TokenExpired: an expired access token.
+            InvalidToken: anything else that does not authenticate.
+        """
+        if self.keys.is_api_key(credential):
+            return await self.keys.authenticate(credential)
+        return await self.auth.authenticate_token(credential, issuer=issuer)

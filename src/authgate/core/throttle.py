@@ -1,0 +1,119 @@
+"""Login throttling: atomic attempt counters with exponential lock-out.
+
+Attempts are counted *before* the password is checked, so parallel guesses cannot
+slip past the limit between a check and an increment; a good password gives its
+attempt back. After `limit` attempts the key is blocked for `base` seconds, and
+each further failed attempt after a block doubles it, up to `cap`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from authgate.core.clock import epoch
+from authgate.core.errors import Throttled
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleState:
+    count: int = 0
+    strikes: int = 0
+    blocked_until: float = 0.0
+    last_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottlePolicy:
+    limit: int
+    window: int
+    base_delay: int
+    max_delay: int
+
+    def delay(self, strikes: int) -> float:
+        return float(min(self.max_delay, self.base_delay * 2 ** min(strikes - 1, 30)))
+
+
+Change = Callable[[ThrottleState | None], tuple[ThrottleState | None, float]]
+
+
+class ThrottleStore(Protocol):
+    """Applies a change to one key's state atomically across every process."""
+
+    async def update(self, key: str, change: Change, ttl: int) -> float: ...
+
+
+def register_attempt(policy: ThrottlePolicy, now: float) -> Change:
+    """Count one attempt; the change returns the seconds to wait (0: go ahead)."""
+
+    def change(state: ThrottleState | None) -> tuple[ThrottleState | None, float]:
+        state = state or ThrottleState()
+        if state.blocked_until > now:
+            return state, state.blocked_until - now
+        if state.last_at < now - policy.window:
+            state = ThrottleState()
+        count = state.count + 1
+        if count <= policy.limit:
+            return replace(state, count=count, last_at=now), 0.0
+        strikes = state.strikes + 1
+        blocked_until = now + policy.delay(strikes)
+        # One attempt is allowed through when the block ends; its failure blocks again.
+        return (
+            ThrottleState(
+                count=policy.limit - 1, strikes=strikes, blocked_until=blocked_until, last_at=now
+            ),
+            blocked_until - now,
+        )
+
+    return change
+
+
+def give_back(state: ThrottleState | None) -> tuple[ThrottleState | None, float]:
+    if state is None or state.count == 0:
+        return state, 0.0
+    return replace(state, count=state.count - 1), 0.0
+
+
+def clear(_: ThrottleState | None) -> tuple[ThrottleState | None, float]:
+    return None, 0.0
+
+
+class LoginThrottle:
+    """Guards password checks per account and per client address."""
+
+    def __init__(
+        self, store: ThrottleStore, *, account: ThrottlePolicy, address: ThrottlePolicy
+    ) -> None:
+        self._store = store
+        self._account = account
+        self._address = address
+
+    def _ttl(self, policy: ThrottlePolicy) -> int:
+        return policy.window + policy.max_delay
+
+    async def attempt(self, account_key: str, address: str | None) -> None:
+        """Count an attempt for both keys before any hash is computed.
+
+        Raises:
+            Throttled: either key is blocked; nothing is counted then.
+        """
+        now = epoch()
+        if address:
+            wait = await self._store.update(
+                f"ip:{address}", register_attempt(self._address, now), self._ttl(self._address)
+            )
+            if wait > 0:
+                raise Throttled(int(wait + 0.999))
+        wait = await self._store.update(
+            f"account:{account_key}", register_attempt(self._account, now), self._ttl(self._account)
+        )
+        if wait > 0:
+            if address:
+                await self._store.update(f"ip:{address}", give_back, self._ttl(self._address))
+            raise Throttled(int(wait + 0.999))
+
+    async def succeeded(self, account_key: str, address: str | None) -> None:
+        await self._store.update(f"account:{account_key}", clear, self._ttl(self._account))
+        if address:
+            await self._store.update(f"ip:{address}", give_back, self._ttl(self._address))

@@ -1,0 +1,10 @@
+"""The dialect registry: adding one is a package and a line here."""
+
+from __future__ import annotations
+
+from authgate.dialects.base import Dialect
+from authgate.dialects.v1 import V1Dialect
+
+REGISTRY: dict[str, Dialect] = {
+    "v1": V1Dialect(),
+}

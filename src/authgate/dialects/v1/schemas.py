@@ -1,0 +1,114 @@
+"""Request and response bodies of /api/v1/auth (seed 001), camelCase as the seed writes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+from authgate.core.passwords import MAX_PASSWORD_LENGTH
+
+
+def iso_z(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Strict(BaseModel):
+    # Unknown fields are refused, not ignored: a body that tries to set is_admin fails.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class LoginRequest(Strict):
+    username: str = Field(min_length=1, max_length=1000, description="Username or email")
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class RefreshRequest(Strict):
+    refreshToken: str = Field(min_length=1, max_length=512)  # noqa: N815 - seed's name
+
+
+class PasswordChangeRequest(Strict):
+    username: str = Field(min_length=1, max_length=1000)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    newPassword: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)  # noqa: N815
+
+
+class KeyCreateRequest(Strict):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class Timestamped(BaseModel):
+    @field_serializer("*", when_used="json")
+    def _dates(self, value: object) -> object:
+        return iso_z(value) if isinstance(value, datetime) else value
+
+
+class LoginUser(BaseModel):
+    id: str
+    username: str
+    email: str
+
+
+class LoginResponse(BaseModel):
+    token: str
+    expires_in: int
+    refreshToken: str  # noqa: N815
+    user: LoginUser
+
+
+class RefreshResponse(BaseModel):
+    token: str
+    expires_in: int
+    refreshToken: str  # noqa: N815
+
+
+class MessageResponse(BaseModel):
+    message: str
+
+
+class LogoutAllResponse(MessageResponse):
+    sessionsEnded: int  # noqa: N815
+
+
+class ErrorResponse(BaseModel):
+    error: str
+
+
+class MeResponse(Timestamped):
+    id: str
+    username: str
+    email: str
+    name: str | None
+    firstName: str | None  # noqa: N815
+    lastName: str | None  # noqa: N815
+    avatar: str | None
+    isAdmin: bool  # noqa: N815
+    createdAt: datetime  # noqa: N815
+    updatedAt: datetime  # noqa: N815
+    passwordExpiresAt: datetime | None  # noqa: N815
+
+
+class KeyCreated(Timestamped):
+    keyId: str  # noqa: N815
+    apiKey: str  # noqa: N815
+    name: str
+    createdAt: datetime  # noqa: N815
+
+
+class KeyListed(Timestamped):
+    keyId: str  # noqa: N815
+    name: str
+    createdAt: datetime  # noqa: N815
+    lastUsed: datetime | None  # noqa: N815
+
+
+class SessionListed(Timestamped):
+    id: str
+    createdAt: datetime  # noqa: N815
+    lastUsedAt: datetime  # noqa: N815
+    expiresAt: datetime  # noqa: N815
+    ip: str | None
+    userAgent: str | None  # noqa: N815
+    current: bool

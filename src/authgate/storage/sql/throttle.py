@@ -1,0 +1,53 @@
+"""Throttle counters in the database: one row per key, changed under a row lock."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from authgate.core.clock import epoch
+from authgate.core.throttle import Change, ThrottleState
+from authgate.storage.sql.repos import upsert_insert
+from authgate.storage.sql.tables import throttle_counter
+from authgate.storage.sql.uow import SqlUnitOfWork
+
+
+class SqlThrottleStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def update(self, key: str, change: Change, ttl: int) -> float:
+        # The row is created first so that SELECT ... FOR UPDATE has something to lock on
+        # PostgreSQL; on SQLite the transaction is already BEGIN IMMEDIATE (exclusive).
+        async with SqlUnitOfWork(self._engine) as uow:
+            conn = uow.connection
+            now = epoch()
+            await conn.execute(
+                upsert_insert(conn, throttle_counter)
+                .values(key=key, count=0, strikes=0, blocked_until=0.0, last_at=0.0, expires_at=now + ttl)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            row = (
+                await conn.execute(
+                    select(throttle_counter).where(throttle_counter.c.key == key).with_for_update()
+                )
+            ).one()
+            state = ThrottleState(
+                count=row.count, strikes=row.strikes, blocked_until=row.blocked_until, last_at=row.last_at
+            )
+            new_state, wait = change(state)
+            if new_state is None:
+                await conn.execute(delete(throttle_counter).where(throttle_counter.c.key == key))
+            else:
+                await conn.execute(
+                    update(throttle_counter)
+                    .where(throttle_counter.c.key == key)
+                    .values(
+                        count=new_state.count,
+                        strikes=new_state.strikes,
+                        blocked_until=new_state.blocked_until,
+                        last_at=new_state.last_at,
+                        expires_at=now + ttl,
+                    )
+                )
+            return wait

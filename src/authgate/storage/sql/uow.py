@@ -1,0 +1,88 @@
+"""One database transaction per unit of work; repos share its connection and never commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from authgate.core.errors import BackendUnavailable
+from authgate.storage.sql.repos import (
+    SqlApiKeyRepo,
+    SqlEventRepo,
+    SqlRefreshTokenRepo,
+    SqlSecretRepo,
+    SqlSessionRepo,
+    SqlUserRepo,
+)
+
+_UNAVAILABLE = (OperationalError, OSError, TimeoutError, ConnectionError)
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether a driver error means the database is down rather than a bug."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, _UNAVAILABLE) and not isinstance(error, IntegrityError)
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+
+    @property
+    def connection(self) -> AsyncConnection:
+        if self._conn is None:
+            raise RuntimeError("unit of work used outside `async with`")
+        return self._conn
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        try:
+            conn = await self._engine.connect()
+            await conn.begin()
+        except Exception as e:
+            if is_outage(e):
+                raise BackendUnavailable from e
+            raise
+        self._conn = conn
+        self.users = SqlUserRepo(conn)
+        self.sessions = SqlSessionRepo(conn)
+        self.refresh_tokens = SqlRefreshTokenRepo(conn)
+        self.api_keys = SqlApiKeyRepo(conn)
+        self.events = SqlEventRepo(conn)
+        self.secrets = SqlSecretRepo(conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        self._conn = None
+        try:
+            if exc is None:
+                await conn.commit()
+            else:
+                await conn.rollback()
+        except Exception as e:
+            if is_outage(e):
+                raise BackendUnavailable from e
+            raise
+        finally:
+            await conn.close()
+        if exc is not None and is_outage(exc):
+            raise BackendUnavailable from exc
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)

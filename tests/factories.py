@@ -1,0 +1,63 @@
+"""Factories that build through the core services, never through raw SQL."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from authgate.container import Services
+from authgate.core.accounts import NewUser
+from authgate.core.models import User
+
+_counter = itertools.count(1)
+DEFAULT_PASSWORD = "Tr0ub4dor&3-horse"
+
+
+@dataclass(frozen=True)
+class MadeUser:
+    user: User
+    password: str
+
+    @property
+    def id(self) -> str:
+        return self.user.id
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+
+class UserFactory:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def __call__(self, **fields: Any) -> MadeUser:
+        n = next(_counter)
+        values: dict[str, Any] = {
+            "username": f"user{n}",
+            "email": f"user{n}@example.com",
+            "password": DEFAULT_PASSWORD,
+            **fields,
+        }
+        user = await self.services.core.accounts.create_user(NewUser(**values))
+        return MadeUser(user=user, password=values["password"])
+
+
+async def v1_login(client: httpx.AsyncClient, made: MadeUser) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": made.username, "password": made.password}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

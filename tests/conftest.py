@@ -8,7 +8,6 @@ counters go to Redis when AUTHGATE_TEST_REDIS_URL is set.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -33,17 +32,6 @@ PG_URL = os.environ.get("AUTHGATE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("AUTHGATE_TEST_REDIS_URL")
 # Cheapest argon2id so the suite stays fast; test_passwords pins the production cost.
 FAST_HASH = {"argon2_memory_kib": 8192, "argon2_time_cost": 1, "argon2_parallelism": 1}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
-            item.add_marker(pytest.mark.anyio)
-
-
-@pytest.fixture(scope="session")
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,8 @@ def describe_validation(error: RequestValidationError) -> tuple[str, dict[str, s
     fields: dict[str, str] = {}
     for problem in error.errors():
         location = [str(p) for p in problem.get("loc", ()) if p not in ("body", "query", "path")]
+        if problem.get("type") in ("json_invalid", "model_attributes_type", "dict_type"):
+            location = []
         name = ".".join(location) or "body"
         fields.setdefault(name, _problem_text(problem))
     if not fields:
@@ -64,4 +66,6 @@ def _problem_text(problem: Mapping[str, Any]) -> str:
         return "unknown field"
     if kind == "json_invalid":
         return "malformed JSON"
+    if kind in ("model_attributes_type", "dict_type"):
+        return "the body must be a JSON object"
     return str(problem.get("msg", "invalid value"))

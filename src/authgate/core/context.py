@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from authgate.core.clock import utcnow
+from authgate.core.common_passwords import check_not_common
 from authgate.core.errors import InvalidRequest, PermissionDenied
 from authgate.core.models import AuthMethod, EventKind, Principal, User
 from authgate.core.passwords import PasswordHasher, check_new_password
@@ -50,9 +51,11 @@ class CoreContext:
         """Check a new password against the rules and hash it.
 
         Raises:
-            PasswordPolicyViolation: it breaks a rule, or equals the old password.
+            PasswordPolicyViolation: it breaks a rule or is a common password.
+            InvalidRequest: it equals the old password.
         """
         check_new_password(password, self.policy.password_min_length)
+        check_not_common(password)
         if old_hash is not None:
             same, _ = await self.hasher.verify_and_update(password, old_hash)
             if same:

@@ -61,3 +61,23 @@ async def v1_login(client: httpx.AsyncClient, made: MadeUser) -> dict[str, Any]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def legacy_login(client: httpx.AsyncClient, made: MadeUser) -> dict[str, Any]:
+    """POST /user/login (seed 002); the body has the JWT under "Token"."""
+    response = await client.post(
+        "/user/login", json={"username": made.username, "password": made.password}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def form_login(client: httpx.AsyncClient, made: MadeUser) -> dict[str, Any]:
+    """POST /auth/login as a form (seed 003's curl -d); OAuth2-style token body."""
+    response = await client.post(
+        "/auth/login", data={"username": made.username, "password": made.password}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from authgate.dialects.base import Dialect
+from authgate.dialects.legacy import LegacyDialect
 from authgate.dialects.v1 import V1Dialect
 
 REGISTRY: dict[str, Dialect] = {
     "v1": V1Dialect(),
+    "legacy": LegacyDialect(),
 }

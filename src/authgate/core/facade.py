@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from authgate.core.accounts import AccountService
 from authgate.core.context import CoreContext
+from authgate.core.directory import UserDirectory
 from authgate.core.keys import ApiKeyService
 from authgate.core.models import Principal
+from authgate.core.oauth import OAuthService
 from authgate.core.service import AuthService
 
 
@@ -17,15 +19,21 @@ class Core:
     auth: AuthService
     accounts: AccountService
     keys: ApiKeyService
+    directory: UserDirectory
+    oauth: OAuthService
 
     @classmethod
     def build(cls, ctx: CoreContext) -> Core:
         auth = AuthService(ctx)
+        accounts = AccountService(ctx, auth)
+        keys = ApiKeyService(ctx, auth)
         return cls(
             ctx=ctx,
             auth=auth,
-            accounts=AccountService(ctx, auth),
-            keys=ApiKeyService(ctx, auth),
+            accounts=accounts,
+            keys=keys,
+            directory=UserDirectory(ctx, accounts),
+            oauth=OAuthService(ctx, auth, keys),
         )
 
     async def authenticate(self, credential: str, *, issuer: str) -> Principal:

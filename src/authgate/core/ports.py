@@ -15,6 +15,7 @@ from authgate.core.models import (
     Session,
     User,
 )
+from authgate.core.queries import UserPage, UserQuery
 
 
 class UserRepo(Protocol):
@@ -27,6 +28,9 @@ class UserRepo(Protocol):
 
     async def list(self, *, offset: int = 0, limit: int = 100) -> Sequence[User]: ...
     async def count(self) -> int: ...
+    async def search(self, query: UserQuery) -> UserPage:
+        """The users matching query: the total count and the requested page."""
+
     async def update(self, user: User) -> None:
         """Raises UsernameTaken or EmailTaken when a key is in use."""
 

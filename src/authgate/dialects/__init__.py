@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from authgate.dialects.base import Dialect
+from authgate.dialects.feathers import FeathersDialect
 from authgate.dialects.legacy import LegacyDialect
 from authgate.dialects.v1 import V1Dialect
 
 REGISTRY: dict[str, Dialect] = {
+    "feathers": FeathersDialect(),
     "v1": V1Dialect(),
     "legacy": LegacyDialect(),
 }

@@ -6,14 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, delete, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authgate.core.clock import utcnow
 from authgate.core.errors import BackendUnavailable, EmailTaken, UsernameTaken
+from authgate.core.identity import login_key
 from authgate.core.models import ApiKey, EventKind, RefreshToken, RevocationEvent, Session, User
+from authgate.core.queries import KEYED_FIELDS, UserPage, UserQuery
 from authgate.storage.sql.tables import (
     api_key,
     auth_session,
@@ -88,8 +90,43 @@ class SqlUserRepo:
     async def count(self) -> int:
         return int((await self._conn.execute(select(func.count()).select_from(user_account))).scalar_one())
 
+    async def search(self, query: UserQuery) -> UserPage:
+        condition = and_(true(), *_user_conditions(query))
+        total = (
+            await self._conn.execute(select(func.count()).select_from(user_account).where(condition))
+        ).scalar_one()
+        order: list[Any] = []
+        for key in query.sort:
+            column = user_account.c[key.field.value]
+            # NULLs sort as the smallest value on both databases (PostgreSQL's default differs).
+            order.append(column.desc().nulls_last() if key.descending else column.asc().nulls_first())
+        if not query.sort:
+            order.append(user_account.c.created_at)
+        order.append(user_account.c.id)
+        statement = (
+            select(user_account).where(condition).order_by(*order).offset(query.offset).limit(query.limit)
+        )
+        users = [_user(row) for row in await self._conn.execute(statement)]
+        return UserPage(total=int(total), users=users)
+
     async def delete(self, user_id: str) -> None:
         await self._conn.execute(delete(user_account).where(user_account.c.id == user_id))
+
+
+def _user_conditions(query: UserQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    for field, value in query.equals.items():
+        if field in KEYED_FIELDS and isinstance(value, str):
+            conditions.append(user_account.c[KEYED_FIELDS[field]] == login_key(value))
+        elif value is None:
+            conditions.append(user_account.c[field.value].is_(None))
+        else:
+            conditions.append(user_account.c[field.value] == value)
+    if query.ids_in is not None:
+        conditions.append(user_account.c.id.in_(sorted(query.ids_in)))
+    if query.ids_not_in:
+        conditions.append(user_account.c.id.not_in(sorted(query.ids_not_in)))
+    return conditions
 
 
 class SqlSessionRepo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from authgate.dialects.base import Dialect
 from authgate.dialects.feathers import FeathersDialect
+from authgate.dialects.form import FormDialect
 from authgate.dialects.legacy import LegacyDialect
 from authgate.dialects.v1 import V1Dialect
 
@@ -11,4 +12,5 @@ REGISTRY: dict[str, Dialect] = {
     "feathers": FeathersDialect(),
     "v1": V1Dialect(),
     "legacy": LegacyDialect(),
+    "form": FormDialect(),
 }

@@ -102,11 +102,15 @@ async def test_wrong_password_and_unknown_email_answer_alike(client, users):
         json={"strategy": "local", "email": "ghost@example.com", "password": "nope-nope"},
     )
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {
-        **NOT_AUTH,
-        "message": "Invalid login",
-        "errors": {},
-    }
+    assert (
+        wrong.json()
+        == unknown.json()
+        == {
+            **NOT_AUTH,
+            "message": "Invalid login",
+            "errors": {},
+        }
+    )
 
 
 async def test_jwt_strategy_returns_the_same_token_and_user(client, users):
@@ -189,7 +193,8 @@ async def test_expired_password_is_forbidden(client, users, services):
     alice = await users()
     await services.core.accounts.expire_password(alice.id)
     response = await client.post(
-        "/authentication", json={"strategy": "local", "email": alice.email, "password": alice.password}
+        "/authentication",
+        json={"strategy": "local", "email": alice.email, "password": alice.password},
     )
     assert response.status_code == 403
     feathers_error(response.json(), "Forbidden", 403, "forbidden", "Password expired")

@@ -82,14 +82,24 @@ async def test_no_secret_ever_reaches_the_logs(client, users, caplog):
     caplog.set_level(logging.DEBUG)
     alice = await users(password="very-secret-password-1")
     tokens = await v1_login(client, alice)
-    key = (await client.post(f"{API}/keys", json={"name": "k"}, headers=bearer(tokens["token"]))).json()
+    key = (
+        await client.post(f"{API}/keys", json={"name": "k"}, headers=bearer(tokens["token"]))
+    ).json()
     await client.get(f"{API}/me?token={tokens['token']}", headers={"X-API-Key": key["apiKey"]})
-    refreshed = (await client.post(f"{API}/refresh", json={"refreshToken": tokens["refreshToken"]})).json()
+    refreshed = (
+        await client.post(f"{API}/refresh", json={"refreshToken": tokens["refreshToken"]})
+    ).json()
     await client.post(f"{API}/refresh", json={"refreshToken": tokens["refreshToken"]})  # reuse
-    await client.post(f"{API}/login", json={"username": alice.username, "password": "wrong-password-2"})
+    await client.post(
+        f"{API}/login", json={"username": alice.username, "password": "wrong-password-2"}
+    )
     await client.post(
         f"{API}/password",
-        json={"username": alice.username, "password": alice.password, "newPassword": "next-secret-pass-3"},
+        json={
+            "username": alice.username,
+            "password": alice.password,
+            "newPassword": "next-secret-pass-3",
+        },
     )
     secrets = [
         alice.password,
@@ -104,7 +114,9 @@ async def test_no_secret_ever_reaches_the_logs(client, users, caplog):
     from authgate.logs import JsonFormatter
 
     formatter = JsonFormatter()
-    lines = [formatter.format(r) for r in caplog.records if r.name.startswith(("authgate", "uvicorn"))]
+    lines = [
+        formatter.format(r) for r in caplog.records if r.name.startswith(("authgate", "uvicorn"))
+    ]
     assert any('"event": "login"' in line or '"event":"login"' in line for line in lines)
     assert any('"request"' in line for line in lines)
     text = "\n".join(lines)
@@ -113,14 +125,20 @@ async def test_no_secret_ever_reaches_the_logs(client, users, caplog):
         assert secret[:16] not in text
 
 
-@pytest.mark.parametrize("path", [f"{API}/login", f"{API}/refresh", f"{API}/password", f"{API}/keys"])
+@pytest.mark.parametrize(
+    "path", [f"{API}/login", f"{API}/refresh", f"{API}/password", f"{API}/keys"]
+)
 async def test_wrong_content_type_is_400_not_500(client, path):
-    response = await client.post(path, content=b"username=a&password=b", headers={"content-type": "text/plain"})
+    response = await client.post(
+        path, content=b"username=a&password=b", headers={"content-type": "text/plain"}
+    )
     assert response.status_code in (400, 401)
     assert "error" in response.json()
 
 
 async def test_deeply_nested_json_is_400(client):
     body = b"[" * 10_000 + b"]" * 10_000
-    response = await client.post(f"{API}/login", content=body, headers={"content-type": "application/json"})
+    response = await client.post(
+        f"{API}/login", content=body, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400

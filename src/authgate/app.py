@@ -17,7 +17,11 @@ from authgate.container import build_services
 from authgate.dialects import REGISTRY
 from authgate.dialects.base import Dialect
 from authgate.http import ops
-from authgate.http.middleware import BodyLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
+from authgate.http.middleware import (
+    BodyLimitMiddleware,
+    RequestLogMiddleware,
+    SecurityHeadersMiddleware,
+)
 
 log = logging.getLogger("authgate")
 
@@ -57,7 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(request: Request, error: Exception) -> Response:
         # 404/405 outside any route: answer in the dialect that owns the path.
         dialect = _dialect_for(request.url.path, enabled)
-        if dialect is not None and isinstance(error, StarletteHTTPException | RequestValidationError):
+        if dialect is not None and isinstance(
+            error, StarletteHTTPException | RequestValidationError
+        ):
             return dialect.render_error(error, request)
         status = getattr(error, "status_code", 400)
         return JSONResponse({"detail": getattr(error, "detail", "Bad request")}, status_code=status)
@@ -66,7 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("unhandled error", exc_info=error, extra={"path": request.url.path})
         dialect = _dialect_for(request.url.path, enabled)
         if dialect is not None:
-            return dialect.render_error(StarletteHTTPException(500, "Internal server error"), request)
+            return dialect.render_error(
+                StarletteHTTPException(500, "Internal server error"), request
+            )
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -16,7 +16,9 @@ names = st.text(alphabet=st.characters(categories=("L", "N", "P", "S")), min_siz
 
 @given(names)
 def test_key_ignores_case(value):
-    assert login_key(value.upper()) == login_key(value.lower()) or login_key(value.upper()) == login_key(value.upper().lower())
+    assert login_key(value.upper()) == login_key(value.lower()) or login_key(
+        value.upper()
+    ) == login_key(value.upper().lower())
 
 
 @given(names)
@@ -35,7 +37,16 @@ def test_key_ignores_surrounding_space(value, space):
     assert login_key(value + space) == login_key(value.strip()) or value != value.strip()
 
 
-@pytest.mark.parametrize(("a", "b"), [("Alice", "ALICE"), ("ﬁona", "fiona"), ("Ｂｏｂ", "bob"), ("straße", "STRASSE"), ("bob ", "bob")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Alice", "ALICE"),
+        ("ﬁona", "fiona"),
+        ("Ｂｏｂ", "bob"),
+        ("straße", "STRASSE"),
+        ("bob ", "bob"),
+    ],
+)
 def test_lookalikes_share_a_key(a, b):
     assert login_key(a) == login_key(b)
 
@@ -46,7 +57,9 @@ def test_bad_usernames_are_refused(bad):
         clean_username(bad)
 
 
-@pytest.mark.parametrize("bad", ["", "plain", "a@b", "@example.com", "a b@example.com", "x@" + "y" * 260 + ".com"])
+@pytest.mark.parametrize(
+    "bad", ["", "plain", "a@b", "@example.com", "a b@example.com", "x@" + "y" * 260 + ".com"]
+)
 def test_bad_emails_are_refused(bad):
     with pytest.raises(InvalidRequest):
         clean_email(bad)

@@ -15,7 +15,11 @@ from tests.factories import bearer
 
 def test_production_parameters_are_owasp_argon2id():
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    assert (settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism) == (19456, 2, 1)
+    assert (settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism) == (
+        19456,
+        2,
+        1,
+    )
 
 
 async def test_hash_is_argon2id_and_runs_off_the_event_loop(monkeypatch):
@@ -49,8 +53,12 @@ async def _stored_hash(services, user_id):
 
 async def test_bcrypt_hash_verifies_and_is_upgraded_on_login(client, users, services):
     made = await users()
-    await _import_hash(services, made, bcrypt.hashpw(b"legacy-bcrypt-pass", bcrypt.gensalt(4)).decode())
-    response = await client.post("/api/v1/auth/login", json={"username": made.username, "password": "legacy-bcrypt-pass"})
+    await _import_hash(
+        services, made, bcrypt.hashpw(b"legacy-bcrypt-pass", bcrypt.gensalt(4)).decode()
+    )
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": made.username, "password": "legacy-bcrypt-pass"}
+    )
     assert response.status_code == 200
     assert (await _stored_hash(services, made.id)).startswith("$argon2id$")
     me = await client.get("/api/v1/auth/me", headers=bearer(response.json()["token"]))
@@ -60,9 +68,12 @@ async def test_bcrypt_hash_verifies_and_is_upgraded_on_login(client, users, serv
 async def test_bcrypt_truncation_is_not_honoured(client, users, services):
     made = await users()
     long_password = "x" * 72
-    await _import_hash(services, made, bcrypt.hashpw(long_password.encode(), bcrypt.gensalt(4)).decode())
+    await _import_hash(
+        services, made, bcrypt.hashpw(long_password.encode(), bcrypt.gensalt(4)).decode()
+    )
     response = await client.post(
-        "/api/v1/auth/login", json={"username": made.username, "password": long_password + "anything"}
+        "/api/v1/auth/login",
+        json={"username": made.username, "password": long_password + "anything"},
     )
     assert response.status_code == 401
 
@@ -71,7 +82,9 @@ async def test_weaker_argon2_hash_is_upgraded_on_login(client, users, services):
     made = await users()
     old = Argon2(time_cost=1, memory_cost=8, parallelism=1, type=Type.I).hash("old-argon2-pass")
     await _import_hash(services, made, old)
-    response = await client.post("/api/v1/auth/login", json={"username": made.username, "password": "old-argon2-pass"})
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": made.username, "password": "old-argon2-pass"}
+    )
     assert response.status_code == 200
     assert (await _stored_hash(services, made.id)) != old
     assert (await _stored_hash(services, made.id)).startswith("$argon2id$")
@@ -81,6 +94,7 @@ async def test_unreadable_stored_hash_never_matches(client, users, services):
     made = await users()
     await _import_hash(services, made, "plaintext-from-a-bad-import")
     response = await client.post(
-        "/api/v1/auth/login", json={"username": made.username, "password": "plaintext-from-a-bad-import"}
+        "/api/v1/auth/login",
+        json={"username": made.username, "password": "plaintext-from-a-bad-import"},
     )
     assert response.status_code == 401

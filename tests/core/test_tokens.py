@@ -47,7 +47,16 @@ def _forge(payload, header, key=SECRET, algorithm="HS256"):
 
 def _claims(**over):
     now = int(time.time())
-    return {"iss": ISSUER, "aud": "authgate", "sub": "u", "sid": "s", "jti": "j", "iat": now, "exp": now + 60, **over}
+    return {
+        "iss": ISSUER,
+        "aud": "authgate",
+        "sub": "u",
+        "sid": "s",
+        "jti": "j",
+        "iat": now,
+        "exp": now + 60,
+        **over,
+    }
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,9 @@ async def test_login_accepts_username_or_email_in_any_case(client, users, transf
 
 async def test_wrong_password_and_unknown_user_get_the_same_answer(client, users):
     alice = await users()
-    wrong = await client.post(f"{API}/login", json={"username": alice.username, "password": "nope-nope"})
+    wrong = await client.post(
+        f"{API}/login", json={"username": alice.username, "password": "nope-nope"}
+    )
     unknown = await client.post(f"{API}/login", json={"username": "ghost", "password": "nope-nope"})
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json() == {"error": "Invalid credentials"}
@@ -70,7 +72,9 @@ async def test_expired_password_is_403_without_token(client, users, services):
 async def test_expired_password_with_wrong_password_is_still_401(client, users, services):
     alice = await users()
     await services.core.accounts.expire_password(alice.id)
-    response = await client.post(f"{API}/login", json={"username": alice.username, "password": "wrong-pass"})
+    response = await client.post(
+        f"{API}/login", json={"username": alice.username, "password": "wrong-pass"}
+    )
     assert response.status_code == 401
 
 
@@ -121,9 +125,13 @@ async def test_huge_password_is_refused_before_hashing(client, users):
 async def test_repeated_failures_are_throttled_with_retry_after(client, users):
     alice = await users()
     for _ in range(5):
-        response = await client.post(f"{API}/login", json={"username": alice.username, "password": "wrong-pass"})
+        response = await client.post(
+            f"{API}/login", json={"username": alice.username, "password": "wrong-pass"}
+        )
         assert response.status_code == 401
-    blocked = await client.post(f"{API}/login", json={"username": alice.username, "password": alice.password})
+    blocked = await client.post(
+        f"{API}/login", json={"username": alice.username, "password": alice.password}
+    )
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
     assert blocked.json() == {"error": "Too many attempts, try again later"}
@@ -156,7 +164,9 @@ async def test_refresh_rotates_the_refresh_token(client, users):
 
 async def test_reused_refresh_token_ends_the_whole_session(client, users):
     tokens = await v1_login(client, await users())
-    rotated = (await client.post(f"{API}/refresh", json={"refreshToken": tokens["refreshToken"]})).json()
+    rotated = (
+        await client.post(f"{API}/refresh", json={"refreshToken": tokens["refreshToken"]})
+    ).json()
     reuse = await client.post(f"{API}/refresh", json={"refreshToken": tokens["refreshToken"]})
     assert reuse.status_code == 401
     assert reuse.json() == {"error": "Invalid or expired refresh token"}
@@ -176,7 +186,8 @@ async def test_unknown_refresh_token_is_401_or_400(client, token):
 async def test_concurrent_refreshes_with_one_token_give_exactly_one_success(client, users):
     tokens = await v1_login(client, await users())
     attempts = [
-        client.post(f"{API}/refresh", json={"refreshToken": tokens["refreshToken"]}) for _ in range(10)
+        client.post(f"{API}/refresh", json={"refreshToken": tokens["refreshToken"]})
+        for _ in range(10)
     ]
     statuses = [r.status_code for r in await asyncio.gather(*attempts)]
     assert statuses.count(200) == 1
@@ -224,7 +235,9 @@ async def test_logout_without_valid_token_is_401(client, headers):
 @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "  Bearer  "])
 async def test_bearer_scheme_is_case_insensitive(client, users, scheme):
     tokens = await v1_login(client, await users())
-    response = await client.get(f"{API}/me", headers={"Authorization": f"{scheme} {tokens['token']}"})
+    response = await client.get(
+        f"{API}/me", headers={"Authorization": f"{scheme} {tokens['token']}"}
+    )
     assert response.status_code == 200
 
 
@@ -285,13 +298,21 @@ async def test_password_change_ends_sessions_and_new_password_works(client, user
     old = await v1_login(client, alice)
     response = await client.post(
         f"{API}/password",
-        json={"username": alice.username, "password": alice.password, "newPassword": "a-brand-new-secret"},
+        json={
+            "username": alice.username,
+            "password": alice.password,
+            "newPassword": "a-brand-new-secret",
+        },
     )
     assert response.status_code == 200
     assert (await client.get(f"{API}/me", headers=bearer(old["token"]))).status_code == 401
-    login = await client.post(f"{API}/login", json={"username": alice.username, "password": "a-brand-new-secret"})
+    login = await client.post(
+        f"{API}/login", json={"username": alice.username, "password": "a-brand-new-secret"}
+    )
     assert login.status_code == 200
-    stale = await client.post(f"{API}/login", json={"username": alice.username, "password": alice.password})
+    stale = await client.post(
+        f"{API}/login", json={"username": alice.username, "password": alice.password}
+    )
     assert stale.status_code == 401
 
 
@@ -300,10 +321,16 @@ async def test_expired_password_can_be_changed_without_token(client, users, serv
     await services.core.accounts.expire_password(alice.id)
     response = await client.post(
         f"{API}/password",
-        json={"username": alice.username, "password": alice.password, "newPassword": "fresh-password-42"},
+        json={
+            "username": alice.username,
+            "password": alice.password,
+            "newPassword": "fresh-password-42",
+        },
     )
     assert response.status_code == 200
-    login = await client.post(f"{API}/login", json={"username": alice.username, "password": "fresh-password-42"})
+    login = await client.post(
+        f"{API}/login", json={"username": alice.username, "password": "fresh-password-42"}
+    )
     assert login.status_code == 200
 
 
@@ -321,14 +348,22 @@ async def test_password_change_rules(client, users, new_password, status):
     )
     assert response.status_code == status
     assert "error" in response.json()
-    assert (await client.post(f"{API}/login", json={"username": alice.username, "password": alice.password})).status_code == 200
+    assert (
+        await client.post(
+            f"{API}/login", json={"username": alice.username, "password": alice.password}
+        )
+    ).status_code == 200
 
 
 async def test_password_change_with_wrong_old_password_is_401(client, users):
     alice = await users()
     response = await client.post(
         f"{API}/password",
-        json={"username": alice.username, "password": "not-it-at-all", "newPassword": "whatever-new-1"},
+        json={
+            "username": alice.username,
+            "password": "not-it-at-all",
+            "newPassword": "whatever-new-1",
+        },
     )
     assert response.status_code == 401
     assert response.json() == {"error": "Invalid credentials"}
@@ -344,7 +379,11 @@ class TestPasswordMaxAge:
         assert alice.user.password_expires_at is not None
         await client.post(
             f"{API}/password",
-            json={"username": alice.username, "password": alice.password, "newPassword": "another-secret-9"},
+            json={
+                "username": alice.username,
+                "password": alice.password,
+                "newPassword": "another-secret-9",
+            },
         )
         tokens = await v1_login(client, type(alice)(user=alice.user, password="another-secret-9"))
         me = (await client.get(f"{API}/me", headers=bearer(tokens["token"]))).json()

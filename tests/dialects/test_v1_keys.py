@@ -27,7 +27,12 @@ async def test_create_key_shows_secret_once(client, alice_tokens):
     assert created["apiKey"].startswith("sk_live_") and len(created["apiKey"]) == 40
     listed = (await client.get(f"{API}/keys", headers=bearer(alice_tokens["token"]))).json()
     assert listed == [
-        {"keyId": created["keyId"], "name": "integration", "createdAt": created["createdAt"], "lastUsed": None}
+        {
+            "keyId": created["keyId"],
+            "name": "integration",
+            "createdAt": created["createdAt"],
+            "lastUsed": None,
+        }
     ]
     assert created["apiKey"] not in str(listed)
 
@@ -63,12 +68,20 @@ async def test_key_cannot_manage_keys_sessions_or_log_out(client, alice_tokens):
 
 async def test_deleted_key_is_refused_at_once(client, alice_tokens):
     created = await _make_key(client, alice_tokens["token"])
-    assert (await client.get(f"{API}/me", headers={"X-API-Key": created["apiKey"]})).status_code == 200
-    response = await client.delete(f"{API}/keys/{created['keyId']}", headers=bearer(alice_tokens["token"]))
+    assert (
+        await client.get(f"{API}/me", headers={"X-API-Key": created["apiKey"]})
+    ).status_code == 200
+    response = await client.delete(
+        f"{API}/keys/{created['keyId']}", headers=bearer(alice_tokens["token"])
+    )
     assert response.status_code == 204
     assert response.content == b""
-    assert (await client.get(f"{API}/me", headers={"X-API-Key": created["apiKey"]})).status_code == 401
-    again = await client.delete(f"{API}/keys/{created['keyId']}", headers=bearer(alice_tokens["token"]))
+    assert (
+        await client.get(f"{API}/me", headers={"X-API-Key": created["apiKey"]})
+    ).status_code == 401
+    again = await client.delete(
+        f"{API}/keys/{created['keyId']}", headers=bearer(alice_tokens["token"])
+    )
     assert again.status_code == 404
     assert again.json() == {"error": "API key not found"}
 
@@ -76,13 +89,19 @@ async def test_deleted_key_is_refused_at_once(client, alice_tokens):
 async def test_another_users_key_is_not_found(client, users, alice_tokens):
     created = await _make_key(client, alice_tokens["token"])
     bob_tokens = await v1_login(client, await users())
-    response = await client.delete(f"{API}/keys/{created['keyId']}", headers=bearer(bob_tokens["token"]))
+    response = await client.delete(
+        f"{API}/keys/{created['keyId']}", headers=bearer(bob_tokens["token"])
+    )
     assert response.status_code == 404
     assert response.json() == {"error": "API key not found"}
-    assert (await client.get(f"{API}/me", headers={"X-API-Key": created["apiKey"]})).status_code == 200
+    assert (
+        await client.get(f"{API}/me", headers={"X-API-Key": created["apiKey"]})
+    ).status_code == 200
 
 
-@pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": "x" * 101}, {"name": 5}, {"name": "ok", "userId": "x"}])
+@pytest.mark.parametrize(
+    "body", [{}, {"name": ""}, {"name": "x" * 101}, {"name": 5}, {"name": "ok", "userId": "x"}]
+)
 async def test_bad_key_names_are_400_and_create_nothing(client, alice_tokens, body):
     response = await client.post(f"{API}/keys", json=body, headers=bearer(alice_tokens["token"]))
     assert response.status_code == 400

@@ -6,7 +6,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 
 registry = CollectorRegistry(auto_describe=True)
 _requests = Counter(
-    "authgate_http_requests", "HTTP requests answered", ["method", "route", "status"], registry=registry
+    "authgate_http_requests",
+    "HTTP requests answered",
+    ["method", "route", "status"],
+    registry=registry,
 )
 _latency = Histogram(
     "authgate_http_request_duration_seconds",

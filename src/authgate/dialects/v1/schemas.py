@@ -26,13 +26,13 @@ class LoginRequest(Strict):
 
 
 class RefreshRequest(Strict):
-    refreshToken: str = Field(min_length=1, max_length=512)  # noqa: N815 - seed's name
+    refreshToken: str = Field(min_length=1, max_length=512)
 
 
 class PasswordChangeRequest(Strict):
     username: str = Field(min_length=1, max_length=1000)
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
-    newPassword: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)  # noqa: N815
+    newPassword: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
 class KeyCreateRequest(Strict):
@@ -54,14 +54,14 @@ class LoginUser(BaseModel):
 class LoginResponse(BaseModel):
     token: str
     expires_in: int
-    refreshToken: str  # noqa: N815
+    refreshToken: str
     user: LoginUser
 
 
 class RefreshResponse(BaseModel):
     token: str
     expires_in: int
-    refreshToken: str  # noqa: N815
+    refreshToken: str
 
 
 class MessageResponse(BaseModel):
@@ -69,7 +69,7 @@ class MessageResponse(BaseModel):
 
 
 class LogoutAllResponse(MessageResponse):
-    sessionsEnded: int  # noqa: N815
+    sessionsEnded: int
 
 
 class ErrorResponse(BaseModel):
@@ -81,34 +81,34 @@ class MeResponse(Timestamped):
     username: str
     email: str
     name: str | None
-    firstName: str | None  # noqa: N815
-    lastName: str | None  # noqa: N815
+    firstName: str | None
+    lastName: str | None
     avatar: str | None
-    isAdmin: bool  # noqa: N815
-    createdAt: datetime  # noqa: N815
-    updatedAt: datetime  # noqa: N815
-    passwordExpiresAt: datetime | None  # noqa: N815
+    isAdmin: bool
+    createdAt: datetime
+    updatedAt: datetime
+    passwordExpiresAt: datetime | None
 
 
 class KeyCreated(Timestamped):
-    keyId: str  # noqa: N815
-    apiKey: str  # noqa: N815
+    keyId: str
+    apiKey: str
     name: str
-    createdAt: datetime  # noqa: N815
+    createdAt: datetime
 
 
 class KeyListed(Timestamped):
-    keyId: str  # noqa: N815
+    keyId: str
     name: str
-    createdAt: datetime  # noqa: N815
-    lastUsed: datetime | None  # noqa: N815
+    createdAt: datetime
+    lastUsed: datetime | None
 
 
 class SessionListed(Timestamped):
     id: str
-    createdAt: datetime  # noqa: N815
-    lastUsedAt: datetime  # noqa: N815
-    expiresAt: datetime  # noqa: N815
+    createdAt: datetime
+    lastUsedAt: datetime
+    expiresAt: datetime
     ip: str | None
-    userAgent: str | None  # noqa: N815
+    userAgent: str | None
     current: bool

@@ -7,7 +7,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from authgate.storage.sql.tables import auth_session, refresh_token, revocation_event, throttle_counter
+from authgate.storage.sql.tables import (
+    auth_session,
+    refresh_token,
+    revocation_event,
+    throttle_counter,
+)
 from authgate.storage.sql.uow import SqlUnitOfWork
 
 # Dead sessions and tokens are kept a while for the session list and reuse detection.
@@ -20,6 +25,10 @@ async def prune(engine: AsyncEngine, *, now: datetime, event_retention: timedelt
         await conn.execute(
             delete(revocation_event).where(revocation_event.c.created_at < now - event_retention)
         )
-        await conn.execute(delete(throttle_counter).where(throttle_counter.c.expires_at < now.timestamp()))
-        await conn.execute(delete(refresh_token).where(refresh_token.c.expires_at < now - _KEEP_DEAD))
+        await conn.execute(
+            delete(throttle_counter).where(throttle_counter.c.expires_at < now.timestamp())
+        )
+        await conn.execute(
+            delete(refresh_token).where(refresh_token.c.expires_at < now - _KEEP_DEAD)
+        )
         await conn.execute(delete(auth_session).where(auth_session.c.expires_at < now - _KEEP_DEAD))

@@ -24,7 +24,14 @@ class SqlThrottleStore:
             now = epoch()
             await conn.execute(
                 upsert_insert(conn, throttle_counter)
-                .values(key=key, count=0, strikes=0, blocked_until=0.0, last_at=0.0, expires_at=now + ttl)
+                .values(
+                    key=key,
+                    count=0,
+                    strikes=0,
+                    blocked_until=0.0,
+                    last_at=0.0,
+                    expires_at=now + ttl,
+                )
                 .on_conflict_do_nothing(index_elements=["key"])
             )
             row = (
@@ -33,7 +40,10 @@ class SqlThrottleStore:
                 )
             ).one()
             state = ThrottleState(
-                count=row.count, strikes=row.strikes, blocked_until=row.blocked_until, last_at=row.last_at
+                count=row.count,
+                strikes=row.strikes,
+                blocked_until=row.blocked_until,
+                last_at=row.last_at,
             )
             new_state, wait = change(state)
             if new_state is None:

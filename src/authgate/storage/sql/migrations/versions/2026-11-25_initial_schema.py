@@ -52,7 +52,10 @@ def upgrade() -> None:
         sa.Column("user_agent", sa.String(512)),
         sa.Column("revoked_at", UtcDateTime()),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"], name="fk_auth_session_user_id_user_account", ondelete="CASCADE"
+            ["user_id"],
+            ["user_account.id"],
+            name="fk_auth_session_user_id_user_account",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_auth_session"),
     )
@@ -66,7 +69,10 @@ def upgrade() -> None:
         sa.Column("expires_at", UtcDateTime(), nullable=False),
         sa.Column("rotated_at", UtcDateTime()),
         sa.ForeignKeyConstraint(
-            ["session_id"], ["auth_session.id"], name="fk_refresh_token_session_id_auth_session", ondelete="CASCADE"
+            ["session_id"],
+            ["auth_session.id"],
+            name="fk_refresh_token_session_id_auth_session",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_refresh_token"),
         sa.UniqueConstraint("token_hash", name="uq_refresh_token_token_hash"),
@@ -82,7 +88,10 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("last_used_at", UtcDateTime()),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"], name="fk_api_key_user_id_user_account", ondelete="CASCADE"
+            ["user_id"],
+            ["user_account.id"],
+            name="fk_api_key_user_id_user_account",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_api_key"),
         sa.UniqueConstraint("secret_hash", name="uq_api_key_secret_hash"),
@@ -90,7 +99,12 @@ def upgrade() -> None:
     op.create_index("ix_api_key_user_id", "api_key", ["user_id"])
     op.create_table(
         "revocation_event",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("subject_id", sa.String(64), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),

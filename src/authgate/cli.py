@@ -13,8 +13,10 @@ from pydantic import ValidationError
 from authgate.config import Settings, describe_validation_error
 from authgate.container import Services, build_services
 from authgate.core.accounts import NewUser
+from authgate.core.clock import utcnow
 from authgate.core.errors import AuthError
 from authgate.core.models import User, UserChanges
+from authgate.core.signing import SigningKeyManager
 from authgate.logs import configure_logging
 from authgate.storage.sql import migrate as migrations
 from authgate.storage.sql.engine import create_engine
@@ -23,6 +25,8 @@ T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="authgate authentication server")
 user_app = typer.Typer(no_args_is_help=True, help="Manage users")
 app.add_typer(user_app, name="user")
+keys_app = typer.Typer(no_args_is_help=True, help="Manage JWT signing keys")
+app.add_typer(keys_app, name="keys")
 
 
 def _settings() -> Settings:
@@ -115,7 +119,9 @@ def user_create(
     username: str,
     email: Annotated[str, typer.Option(help="Email address")],
     password: Annotated[str | None, typer.Option(help="Password (prefer --password-stdin)")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin")
+    ] = False,
     admin: Annotated[bool, typer.Option("--admin", help="Make an administrator")] = False,
     first_name: Annotated[str | None, typer.Option(help="First name")] = None,
     last_name: Annotated[str | None, typer.Option(help="Last name")] = None,
@@ -166,7 +172,9 @@ def user_disable(username: str) -> None:
 def user_set_password(
     username: str,
     password: Annotated[str | None, typer.Option(help="Password (prefer --password-stdin)")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin")
+    ] = False,
 ) -> None:
     """Set a user's password and end all their sessions."""
     secret = _read_password(password, password_stdin)
@@ -189,6 +197,39 @@ def user_expire_password(username: str) -> None:
 
     user = _with_services(expire)
     typer.echo(f"password expired for {user.username}")
+
+
+def _signing(services: Services) -> SigningKeyManager:
+    if services.signing is None:
+        raise _fail(
+            "HS256 signs with AUTHGATE_SECRET_KEY (or the generated secret): change that to "
+            "rotate, or set AUTHGATE_JWT_ALGORITHM to RS256, ES256 or EdDSA"
+        )
+    return services.signing
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Add a new signing key; the current one keeps verifying until its tokens expire."""
+    key = _with_services(lambda s: _signing(s).rotate())
+    typer.echo(f"added {key.kid} ({key.algorithm}), signing from {key.activates_at.isoformat()}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List signing keys: kid, algorithm, status (next/active/retired/expired), dates."""
+
+    async def collect(services: Services) -> list[str]:
+        signing = _signing(services)
+        now = utcnow()
+        return [
+            f"{k.kid}\t{k.algorithm}\t{signing.status(k, now)}\t{k.created_at.isoformat()}"
+            f"\t{k.retired_at.isoformat() if k.retired_at else '-'}"
+            for k in await signing.list()
+        ]
+
+    for line in _with_services(collect):
+        typer.echo(line)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic import AnyHttpUrl, Field, FilePath, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DialectName = Literal["feathers", "v1", "legacy", "form", "oauth"]
@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     clock_skew: int = Field(default=5, ge=0, le=300)
     issuer: AnyHttpUrl | None = None
     audience: str = Field(default="authgate", min_length=1)
+    jwt_algorithm: Literal["HS256", "RS256", "ES256", "EdDSA"] = "HS256"
+    # Key material that encrypts the private signing keys at rest (instead of SECRET_KEY).
+    jwt_private_key_file: FilePath | None = None
+    # How often a process re-reads the signing keys (a rotation elsewhere reaches it).
+    jwt_key_reload_interval: float = Field(default=10.0, gt=0, le=300)
 
     allow_registration: bool = False
     password_max_age_days: int = Field(default=0, ge=0, le=36500)

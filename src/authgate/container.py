@@ -20,12 +20,14 @@ from authgate.core.context import CoreContext, CorePolicy
 from authgate.core.facade import Core
 from authgate.core.passwords import PasswordHasher
 from authgate.core.revocation import POLL_OVERLAP, RevocationCache
+from authgate.core.signing import KeyCipher, SigningKeyManager
 from authgate.core.throttle import LoginThrottle, ThrottlePolicy, ThrottleStore
-from authgate.core.tokens import AccessTokenCodec
+from authgate.core.tokens import AccessTokenCodec, KeySet
 from authgate.http.context import HttpContext
 from authgate.storage.redis import RedisThrottleStore
 from authgate.storage.sql import maintenance, migrate
 from authgate.storage.sql.engine import create_engine
+from authgate.storage.sql.signing_keys import SqlSigningKeyStore
 from authgate.storage.sql.throttle import SqlThrottleStore
 from authgate.storage.sql.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
@@ -41,10 +43,23 @@ class Services:
     core: Core
     http: HttpContext
     redis: Redis | None = None
+    signing: SigningKeyManager | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def start_background(self) -> None:
         self._tasks.append(asyncio.create_task(self._sync_loop(), name="authgate-revocations"))
+        if self.signing is not None:
+            task = asyncio.create_task(self._key_loop(self.signing), name="authgate-keys")
+            self._tasks.append(task)
+
+    async def _key_loop(self, signing: SigningKeyManager) -> None:
+        # A rotation by another process activates only after two of these intervals.
+        while True:
+            await asyncio.sleep(self.settings.jwt_key_reload_interval)
+            try:
+                self.core.ctx.codec.use_keys(await signing.load())
+            except Exception:
+                log.warning("signing key reload failed", exc_info=True)
 
     async def _sync_loop(self) -> None:
         interval = self.settings.revocation_poll_interval
@@ -57,7 +72,7 @@ class Services:
                 if loop.time() >= next_prune:
                     await maintenance.prune(self.engine, now=utcnow(), event_retention=retention)
                     next_prune = loop.time() + _PRUNE_EVERY
-            except Exception:  # noqa: BLE001 - a failed poll must not end the loop; the next one retries
+            except Exception:
                 log.warning("revocation sync failed", exc_info=True)
             await asyncio.sleep(interval)
 
@@ -81,6 +96,25 @@ async def signing_secret(settings: Settings, engine: AsyncEngine) -> str:
         return await uow.secrets.add_if_absent(HS256_SECRET_NAME, secrets.token_urlsafe(64))
 
 
+def signing_key_manager(
+    settings: Settings, engine: AsyncEngine, secret: str
+) -> SigningKeyManager | None:
+    """The asymmetric key manager, or None for HS256 (which signs with the secret itself)."""
+    if settings.jwt_algorithm == "HS256":
+        return None
+    key_file = settings.jwt_private_key_file
+    master = key_file.read_bytes() if key_file is not None else secret.encode()
+    if len(master) < 32:
+        raise ValueError("AUTHGATE_JWT_PRIVATE_KEY_FILE must hold at least 32 bytes")
+    return SigningKeyManager(
+        SqlSigningKeyStore(engine),
+        KeyCipher(master),
+        algorithm=settings.jwt_algorithm,
+        token_lifetime=settings.access_token_ttl + settings.clock_skew,
+        propagation_delay=2 * settings.jwt_key_reload_interval,
+    )
+
+
 def _throttle_store(settings: Settings, engine: AsyncEngine, redis: Redis | None) -> ThrottleStore:
     if redis is not None:
         return RedisThrottleStore(redis, prefix=settings.redis_prefix)
@@ -93,6 +127,8 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
         await migrate.upgrade(engine)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     secret = await signing_secret(settings, engine)
+    signing = signing_key_manager(settings, engine, secret)
+    keys = await signing.ensure_key() if signing is not None else KeySet.hmac(secret)
     ctx = CoreContext(
         uow=SqlUnitOfWorkFactory(engine),
         hasher=PasswordHasher(
@@ -102,7 +138,7 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
             threads=settings.hash_threads,
         ),
         codec=AccessTokenCodec(
-            secret=secret,
+            keys=keys,
             audience=settings.audience,
             ttl=settings.access_token_ttl,
             leeway=settings.clock_skew,
@@ -147,6 +183,10 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
         issuer=str(settings.issuer).rstrip("/") if settings.issuer else None,
         allow_registration=settings.allow_registration,
         check_ready=check_ready,
-        trusted_proxies=tuple(ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies),
+        trusted_proxies=tuple(
+            ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies
+        ),
     )
-    return Services(settings=settings, engine=engine, core=core, http=http, redis=redis)
+    return Services(
+        settings=settings, engine=engine, core=core, http=http, redis=redis, signing=signing
+    )

@@ -30,6 +30,7 @@ class RevocationCache:
         self._revoked_sessions: TTLCache[str, bool] = TTLCache(max_entries, revoked_ttl)
         self._users: TTLCache[str, User] = TTLCache(max_entries, _POSITIVE_TTL)
         self._keys_by_hash: TTLCache[str, ApiKey] = TTLCache(max_entries, _POSITIVE_TTL)
+        self._keys_by_id: TTLCache[str, ApiKey] = TTLCache(max_entries, _POSITIVE_TTL)
         self._revoked_keys: TTLCache[str, bool] = TTLCache(max_entries, _POSITIVE_TTL)
         self.last_poll: datetime | None = None
 
@@ -70,12 +71,23 @@ class RevocationCache:
             return None
         return key
 
+    def find_key_by_id(self, key_id: str) -> ApiKey | None:
+        """A key known live here (client_credentials tokens name their key by id)."""
+        if key_id in self._revoked_keys:
+            return None
+        return self._keys_by_id.get(key_id)
+
+    def is_key_revoked(self, key_id: str) -> bool:
+        return key_id in self._revoked_keys
+
     def remember_key(self, key: ApiKey) -> None:
         if key.id not in self._revoked_keys:
             self._keys_by_hash[key.secret_hash] = key
+            self._keys_by_id[key.id] = key
 
     def forget_key(self, key_id: str) -> None:
         self._revoked_keys[key_id] = True
+        self._keys_by_id.pop(key_id, None)
         for secret_hash, key in list(self._keys_by_hash.items()):
             if key.id == key_id:
                 self._keys_by_hash.pop(secret_hash, None)

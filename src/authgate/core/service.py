@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from authgate.core.clock import utcnow
 from authgate.core.context import CoreContext, require_password_session
@@ -61,8 +61,13 @@ class AuthService:
             raise InvalidCredentials
         ok, new_hash = await ctx.hasher.verify_and_update(password, user.password_hash)
         if not ok or user.disabled:
-            ctx.audit("login", "failure", user_id=user.id, ip=client.ip,
-                      reason="disabled" if ok else "wrong_password")
+            ctx.audit(
+                "login",
+                "failure",
+                user_id=user.id,
+                ip=client.ip,
+                reason="disabled" if ok else "wrong_password",
+            )
             raise InvalidCredentials
         await ctx.throttle.succeeded(key, client.ip)
         if new_hash is not None:
@@ -117,32 +122,47 @@ class AuthService:
             raise InvalidRefreshToken
         token_hash = digest(refresh_token)
         now = utcnow()
-        reused: RefreshToken | None = None
         async with ctx.uow() as uow:
             claimed = await uow.refresh_tokens.claim(token_hash, now)
             if claimed is None:
-                known = await uow.refresh_tokens.find_by_hash(token_hash)
-                if known is None or known.rotated_at is None:
-                    raise InvalidRefreshToken
-                reused = known
-                if await uow.sessions.revoke(known.session_id, now):
-                    await uow.events.add(EventKind.SESSION, known.session_id, now)
+                reused = await self._end_reused_session(uow, token_hash, now)
             else:
-                session = await uow.sessions.find(claimed.session_id)
-                if session is None or session.revoked_at is not None or session.expires_at <= now:
-                    raise InvalidRefreshToken
-                user = await uow.users.find(session.user_id)
-                if user is None or user.disabled:
-                    raise InvalidRefreshToken
-                await uow.sessions.touch(session.id, now)
-                new_refresh = await self._add_refresh_token(uow, session)
+                reused = None
+                user, session, new_refresh = await self._continue_session(uow, claimed, now)
         if reused is not None:
-            ctx.forget_locally(sessions=[reused.session_id])
-            ctx.audit("refresh_reuse", "failure", session_id=reused.session_id, ip=client.ip)
+            # Committed above: the session stays ended although this call fails.
+            ctx.forget_locally(sessions=[reused])
+            ctx.audit("refresh_reuse", "failure", session_id=reused, ip=client.ip)
             raise RefreshTokenReused
         ctx.cache.remember_session(session.id, session.expires_at, live=True)
         ctx.audit("refresh", user_id=user.id, session_id=session.id, ip=client.ip)
         return self._token_pair(user, session.id, new_refresh, issuer)
+
+    async def _end_reused_session(self, uow: UnitOfWork, token_hash: str, now: datetime) -> str:
+        """The session a rotated token belonged to, now revoked.
+
+        Raises:
+            InvalidRefreshToken: the token is unknown or merely expired.
+        """
+        known = await uow.refresh_tokens.find_by_hash(token_hash)
+        if known is None or known.rotated_at is None:
+            raise InvalidRefreshToken
+        if await uow.sessions.revoke(known.session_id, now):
+            await uow.events.add(EventKind.SESSION, known.session_id, now)
+        return known.session_id
+
+    async def _continue_session(
+        self, uow: UnitOfWork, claimed: RefreshToken, now: datetime
+    ) -> tuple[User, Session, str]:
+        """Raises: InvalidRefreshToken: the session or its user is no longer live."""
+        session = await uow.sessions.find(claimed.session_id)
+        if session is None or session.revoked_at is not None or session.expires_at <= now:
+            raise InvalidRefreshToken
+        user = await uow.users.find(session.user_id)
+        if user is None or user.disabled:
+            raise InvalidRefreshToken
+        await uow.sessions.touch(session.id, now)
+        return user, session, await self._add_refresh_token(uow, session)
 
     async def logout(self, principal: Principal) -> None:
         """End the caller's session; its access and refresh tokens die everywhere.
@@ -226,13 +246,29 @@ class AuthService:
         user = await self.load_user(claims.sub)
         if user is None or user.disabled:
             raise InvalidToken("user not active")
+        if claims.client_id is not None:
+            # A client_credentials token acts through its API key, with the key's limits.
+            await self._check_key_live(claims.client_id, user.id)
         return Principal(
             user=user,
-            method=AuthMethod.SESSION,
+            method=AuthMethod.SESSION if claims.client_id is None else AuthMethod.API_KEY,
             session_id=claims.sid,
+            api_key_id=claims.client_id,
             token_id=claims.jti,
             expires_at=claims.exp,
         )
+
+    async def _check_key_live(self, key_id: str, user_id: str) -> None:
+        """Raises: InvalidToken: the key was deleted or is not the user's."""
+        cache = self._ctx.cache
+        key = cache.find_key_by_id(key_id)
+        if key is None and not cache.is_key_revoked(key_id):
+            async with self._ctx.uow() as uow:
+                key = await uow.api_keys.find(key_id)
+            if key is not None:
+                cache.remember_key(key)
+        if key is None or key.user_id != user_id:
+            raise InvalidToken("API key deleted")
 
     async def load_user(self, user_id: str) -> User | None:
         user = self._ctx.cache.find_user(user_id)

@@ -6,6 +6,7 @@ from authgate.dialects.base import Dialect
 from authgate.dialects.feathers import FeathersDialect
 from authgate.dialects.form import FormDialect
 from authgate.dialects.legacy import LegacyDialect
+from authgate.dialects.oauth import OAuthDialect
 from authgate.dialects.v1 import V1Dialect
 
 REGISTRY: dict[str, Dialect] = {
@@ -13,4 +14,5 @@ REGISTRY: dict[str, Dialect] = {
     "v1": V1Dialect(),
     "legacy": LegacyDialect(),
     "form": FormDialect(),
+    "oauth": OAuthDialect(),
 }

@@ -134,7 +134,9 @@ api_key = Table(
 revocation_event = Table(
     "revocation_event",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("kind", String(16), nullable=False),
     Column("subject_id", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False, index=True),
@@ -158,4 +160,18 @@ throttle_counter = Table(
     Column("last_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Index("ix_throttle_counter_expires_at", "expires_at"),
+)
+
+signing_key = Table(
+    "signing_key",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("algorithm", String(16), nullable=False),
+    # What the key was added after: racing first starts or rotations pick the same slot.
+    Column("slot", String(120), nullable=False, unique=True),
+    Column("public_jwk", Text, nullable=False),
+    Column("private_key", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("activates_at", UtcDateTime, nullable=False),
+    Column("retired_at", UtcDateTime),
 )

@@ -1,4 +1,4 @@
-"""The official Feathers 5 client (REST + authentication-client) works against authgate unchanged."""
+"""The official Feathers 5 client (REST + authentication-client) works against authgate."""
 
 from __future__ import annotations
 

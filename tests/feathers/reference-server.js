@@ -3,6 +3,8 @@
 // requests as authgate. Usage: node reference-server.js PORT SECRET
 'use strict'
 
+const { randomUUID } = require('node:crypto')
+
 const { feathers } = require('@feathersjs/feathers')
 const { koa, rest, bodyParser, errorHandler } = require('@feathersjs/koa')
 const { MemoryService } = require('@feathersjs/memory')
@@ -28,7 +30,8 @@ app.configure(rest())
 // The same user record authgate keeps: every field present, null when unset.
 const withDefaults = async (context) => {
   const now = new Date().toISOString()
-  context.data = { name: null, avatar: null, ...context.data, createdAt: now, updatedAt: now }
+  // String ids, as authgate's: a numeric id never equals a query string value (`id[$in]`).
+  context.data = { id: randomUUID(), name: null, avatar: null, ...context.data, createdAt: now, updatedAt: now }
 }
 
 app.use('users', new MemoryService({ paginate: { default: 10, max: 100 }, multi: false }))

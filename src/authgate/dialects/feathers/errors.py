@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from authgate.http.routing import RouteError
 
+
 class Refused(e.NotAuthenticated):
     """A NotAuthenticated whose message is Feathers' own, sent as is."""
 

@@ -58,19 +58,19 @@ def parse_find(items: Iterable[tuple[str, str]]) -> Find:
         elif key == "$select":
             select = tuple(_field(name, SELECTABLE, key) for name in _many(node, key))
         elif key.startswith("$"):
-            raise InvalidRequest(f"Invalid filter value {key}", field=key)
+            raise InvalidRequest(f"Invalid filter value {key}")
         else:
             field = FIELDS.get(key)
             if field is None:
-                raise InvalidRequest(f"Invalid query field {key}", field=key)
+                raise InvalidRequest(f"Invalid query field {key}")
             if isinstance(node, list):
                 if field not in FILTERABLE:
-                    raise InvalidRequest(f"{key} cannot be filtered on", field=key)
+                    raise InvalidRequest(f"{key} cannot be filtered on")
                 equals[field] = _one(node, key)
             elif field is UserField.ID:
                 ids_in, ids_not_in = _id_operators(node, ids_in, ids_not_in)
             else:
-                raise InvalidRequest(f"Invalid query parameter {next(iter(node))}", field=key)
+                raise InvalidRequest(f"Invalid query parameter {next(iter(node))}")
     return Find(
         UserQuery(
             equals=equals,
@@ -92,18 +92,18 @@ def _nest(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
             raise InvalidRequest("Too many query parameters")
         match = _KEY.match(raw)
         if match is None:
-            raise InvalidRequest(f"Invalid query parameter {raw}", field=raw)
+            raise InvalidRequest(f"Invalid query parameter {raw}")
         path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
         if len(path) > _MAX_DEPTH:
-            raise InvalidRequest(f"Invalid query parameter {raw}", field=raw)
+            raise InvalidRequest(f"Invalid query parameter {raw}")
         node = root
         for part in path[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise InvalidRequest(f"Invalid query parameter {raw}", field=raw)
+                raise InvalidRequest(f"Invalid query parameter {raw}")
         leaf = node.setdefault(path[-1], [])
         if not isinstance(leaf, list):
-            raise InvalidRequest(f"Invalid query parameter {raw}", field=raw)
+            raise InvalidRequest(f"Invalid query parameter {raw}")
         leaf.append(value)
     return root
 
@@ -117,19 +117,19 @@ def _many(node: Any, key: str) -> list[str]:
     ):
         ordered = sorted(node.items(), key=lambda kv: int(kv[0]) if kv[0] else -1)
         return [value for _, values in ordered for value in values]
-    raise InvalidRequest(f"Invalid value for {key}", field=key)
+    raise InvalidRequest(f"Invalid value for {key}")
 
 
 def _one(node: Any, key: str) -> str:
     values = _many(node, key)
     if len(values) != 1:
-        raise InvalidRequest(f"{key} takes one value", field=key)
+        raise InvalidRequest(f"{key} takes one value")
     return values[0]
 
 
 def _non_negative(value: str, key: str) -> int:
     if not value.isdigit() or len(value) > 9:
-        raise InvalidRequest(f"{key} must be a non-negative integer", field=key)
+        raise InvalidRequest(f"{key} must be a non-negative integer")
     return int(value)
 
 
@@ -142,19 +142,19 @@ def _limit(value: str) -> int:
 
 def _field(name: str, allowed: tuple[str, ...], key: str) -> str:
     if name not in allowed:
-        raise InvalidRequest(f"Invalid field {name} in {key}", field=key)
+        raise InvalidRequest(f"Invalid field {name} in {key}")
     return name
 
 
 def _sort(node: Any) -> tuple[SortKey, ...]:
     if not isinstance(node, dict):
-        raise InvalidRequest("$sort must look like $sort[field]=1", field="$sort")
+        raise InvalidRequest("$sort must look like $sort[field]=1")
     keys = []
     for name, direction in node.items():
         field = FIELDS[_field(name, SELECTABLE, "$sort")]
         value = _one(direction, "$sort")
         if value not in ("1", "-1"):
-            raise InvalidRequest("$sort direction must be 1 or -1", field="$sort")
+            raise InvalidRequest("$sort direction must be 1 or -1")
         keys.append(SortKey(field, descending=value == "-1"))
     return tuple(keys)
 
@@ -168,12 +168,12 @@ def _id_operators(
         elif operator == "$nin":
             ids_not_in = frozenset(_ids(values, operator))
         else:
-            raise InvalidRequest(f"Invalid query parameter {operator}", field="id")
+            raise InvalidRequest(f"Invalid query parameter {operator}")
     return ids_in, ids_not_in
 
 
 def _ids(node: Any, operator: str) -> list[str]:
     values = _many(node, f"id[{operator}]")
     if len(values) > MAX_PAGE_SIZE or any(len(v) > 64 for v in values):
-        raise InvalidRequest(f"Too many or too long ids in {operator}", field="id")
+        raise InvalidRequest(f"Too many or too long ids in {operator}")
     return values

@@ -11,13 +11,13 @@ from fastapi import APIRouter, Depends, Request, status
 from authgate.core.accounts import NewUser
 from authgate.core.directory import PasswordChange
 from authgate.core.errors import InvalidCredentials, InvalidToken, UserNotFound
-from authgate.core.facade import Core  # noqa: TC001 - FastAPI reads annotations at runtime
+from authgate.core.facade import Core
 from authgate.core.models import Principal, TokenPair, UserChanges
 from authgate.dialects.feathers import schemas as s
 from authgate.dialects.feathers.errors import JWT_MALFORMED, Refused, render_error
 from authgate.dialects.feathers.query import parse_find
 from authgate.http.bearer import credential_from
-from authgate.http.context import ClientDep, CoreDep, HttpDep, IssuerDep  # noqa: TC001
+from authgate.http.context import ClientDep, CoreDep, HttpDep, IssuerDep
 from authgate.http.errors import MalformedBody
 from authgate.http.routing import dialect_route
 
@@ -92,7 +92,8 @@ async def _token_result(core: Core, token: str, issuer: str) -> tuple[Principal,
 
 
 def _payload(core: Core, token: str, issuer: str) -> Json:
-    return dataclasses.asdict(core.ctx.codec.decode(token, issuer=issuer))
+    claims = dataclasses.asdict(core.ctx.codec.decode(token, issuer=issuer))
+    return {name: value for name, value in claims.items() if value is not None}
 
 
 def _login_result(core: Core, pair: TokenPair, issuer: str) -> Json:
@@ -116,9 +117,7 @@ async def authenticate(
     if not strategy:
         raise Refused("Invalid authentication information (no `strategy` set)")
     if strategy not in STRATEGIES:
-        raise Refused(
-            "Invalid authentication information (strategy not allowed in authStrategies)"
-        )
+        raise Refused("Invalid authentication information (strategy not allowed in authStrategies)")
     if strategy == "jwt":
         token = data.get("accessToken")
         if not token:

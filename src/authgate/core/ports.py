@@ -88,12 +88,18 @@ class SecretRepo(Protocol):
 
 
 class UnitOfWork(Protocol):
-    users: UserRepo
-    sessions: SessionRepo
-    refresh_tokens: RefreshTokenRepo
-    api_keys: ApiKeyRepo
-    events: EventRepo
-    secrets: SecretRepo
+    @property
+    def users(self) -> UserRepo: ...
+    @property
+    def sessions(self) -> SessionRepo: ...
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepo: ...
+    @property
+    def api_keys(self) -> ApiKeyRepo: ...
+    @property
+    def events(self) -> EventRepo: ...
+    @property
+    def secrets(self) -> SecretRepo: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

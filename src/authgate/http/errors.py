@@ -26,7 +26,7 @@ def lookup(table: ErrorTable, error: AuthError) -> tuple[int, str]:
     """Status and message for error: the nearest class in the table wins, as starlette does."""
     for cls in type(error).__mro__:
         if cls in table:
-            status, message = table[cls]  # type: ignore[index]
+            status, message = table[cls]
             return status, message if message is not None else error.detail
     return 500, "Internal server error"
 

@@ -34,7 +34,7 @@ class RedisThrottleStore:
                     raw = await pipe.get(name)
                     state = ThrottleState(**orjson.loads(raw)) if raw else None
                     new_state, wait = change(state)
-                    pipe.multi()
+                    pipe.multi()  # type: ignore[no-untyped-call]
                     if new_state is None:
                         pipe.delete(name)
                     else:

@@ -40,7 +40,7 @@ class SqlThrottleStore:
                 )
             ).one()
             state = ThrottleState(
-                count=row.count,
+                count=row._mapping["count"],
                 strikes=row.strikes,
                 blocked_until=row.blocked_until,
                 last_at=row.last_at,

@@ -57,7 +57,11 @@ async def test_password_grant_returns_a_bearer_pair_not_to_be_cached(client, use
         ({}, 400, "invalid_request"),
         ({"grant_type": "authorization_code", "code": "x"}, 400, "unsupported_grant_type"),
         ({"grant_type": "password", "username": "nobody"}, 400, "invalid_request"),
-        ({"grant_type": "password", "username": "nobody", "password": "wrong-pass"}, 400, "invalid_grant"),
+        (
+            {"grant_type": "password", "username": "nobody", "password": "wrong-pass"},
+            400,
+            "invalid_grant",
+        ),
         ({"grant_type": "refresh_token", "refresh_token": "not-a-token"}, 400, "invalid_grant"),
         ({"grant_type": "client_credentials"}, 401, "invalid_client"),
     ],
@@ -120,7 +124,9 @@ async def test_client_credentials_token_acts_as_the_key_with_its_limits(client, 
     key = await make_key(client, alice)
     data = {"grant_type": "client_credentials"}
     if method == "basic":
-        response = await client.post("/oauth/token", data=data, headers=basic(key["keyId"], key["apiKey"]))
+        response = await client.post(
+            "/oauth/token", data=data, headers=basic(key["keyId"], key["apiKey"])
+        )
     else:
         data |= {"client_id": key["keyId"], "client_secret": key["apiKey"]}
         response = await client.post("/oauth/token", data=data)
@@ -180,7 +186,9 @@ async def test_revoking_either_token_ends_the_session(client, users, kind):
     pair = await password_grant(client, alice)
     response = await client.post("/oauth/revoke", data={"token": pair[kind]})
     assert response.status_code == 200
-    assert (await client.get("/api/v1/auth/me", headers=bearer(pair["access_token"]))).status_code == 401
+    assert (
+        await client.get("/api/v1/auth/me", headers=bearer(pair["access_token"]))
+    ).status_code == 401
     refreshed = await client.post(
         "/oauth/token", data={"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}
     )
@@ -197,7 +205,9 @@ async def test_revoke_needs_a_token_and_checks_a_sent_secret(client):
     missing = await client.post("/oauth/revoke", data={})
     assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
     wrong = await client.post(
-        "/oauth/revoke", data={"token": "x"}, headers=basic("key_aaaaaaaaaaaa", "sk_live_" + "a" * 32)
+        "/oauth/revoke",
+        data={"token": "x"},
+        headers=basic("key_aaaaaaaaaaaa", "sk_live_" + "a" * 32),
     )
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
 
@@ -215,7 +225,9 @@ async def test_introspection_of_the_owners_token(client, resource_server, auth):
     owner, key = resource_server
     pair = await password_grant(client, owner)
     headers = bearer(key["apiKey"]) if auth == "bearer" else basic(key["keyId"], key["apiKey"])
-    response = await client.post("/oauth/introspect", data={"token": pair["access_token"]}, headers=headers)
+    response = await client.post(
+        "/oauth/introspect", data={"token": pair["access_token"]}, headers=headers
+    )
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
     body = response.json()
@@ -255,12 +267,16 @@ async def test_introspection_hides_other_users_tokens_unless_admin(client, users
     assert foreign.json() == {"active": False}
     admin_key = await make_key(client, await users(is_admin=True))
     seen = await client.post(
-        "/oauth/introspect", data={"token": pair["access_token"]}, headers=bearer(admin_key["apiKey"])
+        "/oauth/introspect",
+        data={"token": pair["access_token"]},
+        headers=bearer(admin_key["apiKey"]),
     )
     assert seen.json()["active"] is True and seen.json()["sub"] == stranger.id
 
 
-async def test_introspection_of_revoked_expired_and_malformed_tokens(client, resource_server, time_machine):
+async def test_introspection_of_revoked_expired_and_malformed_tokens(
+    client, resource_server, time_machine
+):
     owner, key = resource_server
     headers = bearer(key["apiKey"])
     revoked = await password_grant(client, owner)
@@ -280,13 +296,17 @@ async def test_introspection_of_revoked_expired_and_malformed_tokens(client, res
 async def test_introspection_needs_an_api_key(client, users, headers):
     pair = await password_grant(client, await users())
     for auth in (headers, bearer(pair["access_token"])):
-        response = await client.post("/oauth/introspect", data={"token": pair["access_token"]}, headers=auth)
+        response = await client.post(
+            "/oauth/introspect", data={"token": pair["access_token"]}, headers=auth
+        )
         assert response.status_code == 401
         assert response.json()["error"] == "invalid_client"
         assert "www-authenticate" in response.headers
 
 
-@pytest.mark.parametrize("path", ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"])
+@pytest.mark.parametrize(
+    "path", ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"]
+)
 async def test_discovery_names_the_issuer_and_endpoints(client, path):
     response = await client.get(path)
     assert response.status_code == 200

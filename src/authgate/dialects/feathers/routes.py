@@ -10,7 +10,12 @@ from fastapi import APIRouter, Depends, Request, status
 
 from authgate.core.accounts import NewUser
 from authgate.core.directory import PasswordChange
-from authgate.core.errors import InvalidCredentials, InvalidToken, UserNotFound
+from authgate.core.errors import (
+    InvalidCredentials,
+    InvalidRequest,
+    InvalidToken,
+    UserNotFound,
+)
 from authgate.core.facade import Core
 from authgate.core.models import Principal, TokenPair, UserChanges
 from authgate.dialects.feathers import schemas as s
@@ -212,6 +217,10 @@ async def patch_user(
         user = await core.directory.update(who, user_id, changes, password, client)
     except UserNotFound as e:
         raise _not_found(user_id) from e
+    except InvalidCredentials as e:
+        # A field error, not a 401: the caller's own token is fine, and a Feathers client
+        # treats NotAuthenticated as "logged out".
+        raise InvalidRequest("currentPassword is incorrect", field="currentPassword") from e
     return s.user_json(user)
 
 

@@ -66,6 +66,16 @@ async def form_login(client: httpx.AsyncClient, login: str, password: str) -> ht
     return await client.post("/auth/login", data={"username": login, "password": password})
 
 
+async def feathers_login(client: httpx.AsyncClient, login: str, password: str) -> httpx.Response:
+    return await client.post(
+        "/authentication", json={"strategy": "local", "email": login, "password": password}
+    )
+
+
+def feathers_error(name: str, code: int, class_name: str, message: str) -> dict[str, Any]:
+    return {"name": name, "message": message, "code": code, "className": class_name, "errors": {}}
+
+
 TOO_MANY = "Too many attempts, try again later"
 DIALECTS = [
     LoginShape(
@@ -93,6 +103,19 @@ DIALECTS = [
         ),
         expired=Answer(403, {"detail": "Password expired"}),
         throttled=Answer(429, {"detail": TOO_MANY}),
+    ),
+    LoginShape(
+        name="feathers",
+        login=feathers_login,
+        token=lambda body: body["accessToken"],
+        ok=201,
+        refused=Answer(
+            401, feathers_error("NotAuthenticated", 401, "not-authenticated", "Invalid login")
+        ),
+        expired=Answer(403, feathers_error("Forbidden", 403, "forbidden", "Password expired")),
+        throttled=Answer(
+            429, feathers_error("TooManyRequests", 429, "too-many-requests", TOO_MANY)
+        ),
     ),
 ]
 

@@ -57,7 +57,7 @@ ERRORS: ErrorTable = {
     e.PermissionDenied: (403, None),
     e.NotFound: (404, None),
     e.Conflict: (409, None),
-    e.Throttled: (429, "Too many requests"),
+    e.Throttled: (429, None),
     e.BackendUnavailable: (503, "Service temporarily unavailable"),
 }
 

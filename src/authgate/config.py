@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     jwt_private_key_file: FilePath | None = None
     # How often a process re-reads the signing keys (a rotation elsewhere reaches it).
     jwt_key_reload_interval: float = Field(default=10.0, gt=0, le=300)
+    # A rotated key is published this long before it signs (at least two reloads): JWKS
+    # clients that refetch at most every 30 s (PyJWT's PyJWKClient) see it in time.
+    jwt_key_publish_ahead: float = Field(default=60.0, ge=0, le=3600)
 
     allow_registration: bool = False
     password_max_age_days: int = Field(default=0, ge=0, le=36500)

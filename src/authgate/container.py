@@ -53,7 +53,7 @@ class Services:
             self._tasks.append(task)
 
     async def _key_loop(self, signing: SigningKeyManager) -> None:
-        # A rotation by another process activates only after two of these intervals.
+        # A rotation by another process activates at least two of these intervals later.
         while True:
             await asyncio.sleep(self.settings.jwt_key_reload_interval)
             try:
@@ -111,7 +111,7 @@ def signing_key_manager(
         KeyCipher(master),
         algorithm=settings.jwt_algorithm,
         token_lifetime=settings.access_token_ttl + settings.clock_skew,
-        propagation_delay=2 * settings.jwt_key_reload_interval,
+        propagation_delay=max(settings.jwt_key_publish_ahead, 2 * settings.jwt_key_reload_interval),
     )
 
 

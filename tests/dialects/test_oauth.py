@@ -242,7 +242,7 @@ async def test_introspection_of_the_owners_token(client, resource_server, auth):
 
 
 async def test_introspection_of_a_client_credentials_token_names_the_key(client, resource_server):
-    owner, key = resource_server
+    _owner, key = resource_server
     issued = await client.post(
         "/oauth/token",
         data={"grant_type": "client_credentials"},

@@ -127,16 +127,15 @@ async def test_retired_key_leaves_the_jwks_once_its_tokens_have_expired(
     old_kid = jwt.get_unverified_header(old)["kid"]
     signing = services.signing
     new_key = await signing.rotate()
-    start = datetime.now(UTC)
-    time_machine.move_to(start + timedelta(seconds=2 * settings.jwt_key_reload_interval + 1))
+    start = new_key.activates_at
+    assert start > datetime.now(UTC)  # published before it signs
+    time_machine.move_to(start + timedelta(seconds=1))
     services.core.ctx.codec.use_keys(await signing.load())
     _, fresh = await login(client, users)
     assert jwt.get_unverified_header(fresh)["kid"] == new_key.kid
     assert (await client.get("/api/v1/auth/me", headers=bearer(old))).status_code == 200
     lifetime = settings.access_token_ttl + settings.clock_skew
-    time_machine.move_to(
-        start + timedelta(seconds=2 * settings.jwt_key_reload_interval + lifetime + 5)
-    )
+    time_machine.move_to(start + timedelta(seconds=lifetime + 5))
     services.core.ctx.codec.use_keys(await signing.load())
     kids = [k["kid"] for k in (await client.get("/.well-known/jwks.json")).json()["keys"]]
     assert kids == [new_key.kid] and old_kid not in kids

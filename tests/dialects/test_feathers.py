@@ -238,3 +238,17 @@ async def test_missing_token_on_users_is_not_authenticated(client):
     response = await client.get("/users")
     assert response.status_code == 401
     assert response.json() == {**NOT_AUTH, "message": "Not authenticated", "errors": {}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "service_method"),
+    [("GET", "/authentication", "find"), ("PUT", "/users/x", "update")],
+)
+async def test_missing_service_methods_are_named_as_feathers_names_them(
+    client, method, path, service_method
+):
+    response = await client.request(method, path)
+    assert response.status_code == 405
+    assert response.json()["message"] == (
+        f"Method `{service_method}` is not supported by this endpoint."
+    )

@@ -133,6 +133,9 @@ def _http_error(error: HTTPException, request: Request) -> tuple[int, str]:
         return 404, f"Path {request.url.path} not found"
     if error.status_code == 405:
         method = _SERVICE_METHODS.get(request.method.upper(), request.method.lower())
+        if request.method.upper() in ("GET", "HEAD"):
+            # transport-commons: GET on the service is find, GET on /service/<id> is get.
+            method = "find" if request.url.path.rstrip("/").count("/") == 1 else "get"
         return 405, f"Method `{method}` is not supported by this endpoint."
     if error.status_code >= 500:
         return 500, "Internal server error"

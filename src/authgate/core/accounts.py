@@ -169,9 +169,7 @@ class AccountService:
         user = await self.check_current_password(principal.user, password, client)
         return await self._replace_password(user, new_password, keep_session=session_id)
 
-    async def check_current_password(
-        self, user: User, password: str, client: ClientInfo
-    ) -> User:
+    async def check_current_password(self, user: User, password: str, client: ClientInfo) -> User:
         """Raises: Throttled, InvalidCredentials."""
         try:
             return await self._auth.check_password(user.username, password, client)

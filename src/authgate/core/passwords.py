@@ -74,9 +74,7 @@ class PasswordHasher:
     ) -> None:
         self._hash = PasswordHash(
             (
-                Argon2Hasher(
-                    memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism
-                ),
+                Argon2Hasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism),
                 _SafeBcryptHasher(),
             )
         )

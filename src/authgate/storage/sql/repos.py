@@ -68,7 +68,9 @@ class SqlUserRepo:
         await self._write(update(user_account).where(user_account.c.id == user.id).values(**values))
 
     async def find(self, user_id: str) -> User | None:
-        row = (await self._conn.execute(select(user_account).where(user_account.c.id == user_id))).first()
+        row = (
+            await self._conn.execute(select(user_account).where(user_account.c.id == user_id))
+        ).first()
         return _user(row) if row else None
 
     async def find_by_login(self, key: str) -> User | None:
@@ -88,23 +90,33 @@ class SqlUserRepo:
         return [_user(row) for row in await self._conn.execute(query)]
 
     async def count(self) -> int:
-        return int((await self._conn.execute(select(func.count()).select_from(user_account))).scalar_one())
+        return int(
+            (await self._conn.execute(select(func.count()).select_from(user_account))).scalar_one()
+        )
 
     async def search(self, query: UserQuery) -> UserPage:
         condition = and_(true(), *_user_conditions(query))
         total = (
-            await self._conn.execute(select(func.count()).select_from(user_account).where(condition))
+            await self._conn.execute(
+                select(func.count()).select_from(user_account).where(condition)
+            )
         ).scalar_one()
         order: list[Any] = []
         for key in query.sort:
             column = user_account.c[key.field.value]
             # NULLs sort as the smallest value on both databases (PostgreSQL's default differs).
-            order.append(column.desc().nulls_last() if key.descending else column.asc().nulls_first())
+            order.append(
+                column.desc().nulls_last() if key.descending else column.asc().nulls_first()
+            )
         if not query.sort:
             order.append(user_account.c.created_at)
         order.append(user_account.c.id)
         statement = (
-            select(user_account).where(condition).order_by(*order).offset(query.offset).limit(query.limit)
+            select(user_account)
+            .where(condition)
+            .order_by(*order)
+            .offset(query.offset)
+            .limit(query.limit)
         )
         users = [_user(row) for row in await self._conn.execute(statement)]
         return UserPage(total=int(total), users=users)
@@ -171,7 +183,10 @@ class SqlSessionRepo:
         if except_id is not None:
             condition.append(auth_session.c.id != except_id)
         result = await self._conn.execute(
-            update(auth_session).where(*condition).values(revoked_at=now).returning(auth_session.c.id)
+            update(auth_session)
+            .where(*condition)
+            .values(revoked_at=now)
+            .returning(auth_session.c.id)
         )
         return [row.id for row in result]
 
@@ -266,7 +281,10 @@ class SqlEventRepo:
         )
         return [
             RevocationEvent(
-                id=row.id, kind=EventKind(row.kind), subject_id=row.subject_id, created_at=row.created_at
+                id=row.id,
+                kind=EventKind(row.kind),
+                subject_id=row.subject_id,
+                created_at=row.created_at,
             )
             for row in rows
         ]
@@ -284,7 +302,9 @@ class SqlSecretRepo:
 
     async def find(self, name: str) -> str | None:
         value = (
-            await self._conn.execute(select(server_secret.c.value).where(server_secret.c.name == name))
+            await self._conn.execute(
+                select(server_secret.c.value).where(server_secret.c.name == name)
+            )
         ).scalar_one_or_none()
         return str(value) if value is not None else None
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,13 +15,17 @@ import authgate
 from authgate.config import Settings
 from authgate.container import build_services
 from authgate.dialects import REGISTRY
-from authgate.dialects.base import Dialect
 from authgate.http import ops
 from authgate.http.middleware import (
     BodyLimitMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from authgate.dialects.base import Dialect
 
 log = logging.getLogger("authgate")
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -16,10 +15,14 @@ from authgate.core.accounts import NewUser
 from authgate.core.clock import utcnow
 from authgate.core.errors import AuthError
 from authgate.core.models import User, UserChanges
-from authgate.core.signing import SigningKeyManager
 from authgate.logs import configure_logging
 from authgate.storage.sql import migrate as migrations
 from authgate.storage.sql.engine import create_engine
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from authgate.core.signing import SigningKeyManager
 
 T = TypeVar("T")
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="authgate authentication server")

@@ -9,12 +9,11 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from authgate.config import Settings
 from authgate.core.clock import utcnow
 from authgate.core.context import CoreContext, CorePolicy
 from authgate.core.facade import Core
@@ -31,8 +30,13 @@ from authgate.storage.sql.signing_keys import SqlSigningKeyStore
 from authgate.storage.sql.throttle import SqlThrottleStore
 from authgate.storage.sql.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from authgate.config import Settings
+
 log = logging.getLogger("authgate")
-HS256_SECRET_NAME = "jwt_hs256_secret"
+HS256_SECRET_NAME = "jwt_hs256_secret"  # noqa: S105 - the name of a stored row, not a secret
 _PRUNE_EVERY = 60.0
 
 

@@ -42,7 +42,7 @@ def test_key_ignores_surrounding_space(value, space):
     [
         ("Alice", "ALICE"),
         ("ﬁona", "fiona"),
-        ("Ｂｏｂ", "bob"),
+        ("Ｂｏｂ", "bob"),  # noqa: RUF001 - fullwidth on purpose
         ("straße", "STRASSE"),
         ("bob ", "bob"),
     ],

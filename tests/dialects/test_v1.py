@@ -266,7 +266,7 @@ async def test_sessions_list_and_revoke_one(client, users):
     listed = (await client.get(f"{API}/sessions", headers=bearer(first["token"]))).json()
     assert len(listed) == 2
     current = [s for s in listed if s["current"]]
-    other = [s for s in listed if not s["current"]][0]
+    other = next(s for s in listed if not s["current"])
     assert len(current) == 1
     assert other["ip"] == "203.0.113.7"
     response = await client.delete(f"{API}/sessions/{other['id']}", headers=bearer(first["token"]))

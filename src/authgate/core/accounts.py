@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from authgate.core.clock import utcnow
-from authgate.core.context import CoreContext
 from authgate.core.errors import (
     InvalidCredentials,
     PasswordExpired,
@@ -16,7 +15,12 @@ from authgate.core.errors import (
 from authgate.core.identity import clean_email, clean_username, login_key
 from authgate.core.models import ClientInfo, EventKind, Principal, User, UserChanges
 from authgate.core.secrets import new_id
-from authgate.core.service import AuthService
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from authgate.core.context import CoreContext
+    from authgate.core.service import AuthService
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from authgate.core.clock import utcnow
 from authgate.core.common_passwords import check_not_common
 from authgate.core.errors import InvalidRequest, PermissionDenied
 from authgate.core.models import AuthMethod, EventKind, Principal, User
 from authgate.core.passwords import PasswordHasher, check_new_password
-from authgate.core.ports import UnitOfWork, UnitOfWorkFactory
-from authgate.core.revocation import RevocationCache
-from authgate.core.throttle import LoginThrottle
-from authgate.core.tokens import AccessTokenCodec
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from authgate.core.ports import UnitOfWork, UnitOfWorkFactory
+    from authgate.core.revocation import RevocationCache
+    from authgate.core.throttle import LoginThrottle
+    from authgate.core.tokens import AccessTokenCodec
 
 audit_log = logging.getLogger("authgate.audit")
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from authgate.core.accounts import AccountService
-from authgate.core.context import CoreContext
 from authgate.core.directory import UserDirectory
 from authgate.core.keys import ApiKeyService
-from authgate.core.models import Principal
 from authgate.core.oauth import OAuthService
 from authgate.core.service import AuthService
+
+if TYPE_CHECKING:
+    from authgate.core.context import CoreContext
+    from authgate.core.models import Principal
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from authgate.core.clock import utcnow
 from authgate.core.context import CoreContext, require_password_session
@@ -15,7 +15,11 @@ from authgate.core.secrets import (
     new_api_key_id,
     new_api_key_secret,
 )
-from authgate.core.service import AuthService
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from authgate.core.service import AuthService
 
 MAX_KEY_NAME = 100
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from authgate.core.models import (
-    ApiKey,
-    EventKind,
-    RefreshToken,
-    RevocationEvent,
-    Session,
-    User,
-)
-from authgate.core.queries import UserPage, UserQuery
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+    from types import TracebackType
+
+    from authgate.core.models import (
+        ApiKey,
+        EventKind,
+        RefreshToken,
+        RevocationEvent,
+        Session,
+        User,
+    )
+    from authgate.core.queries import UserPage, UserQuery
 
 
 class UserRepo(Protocol):

@@ -9,13 +9,16 @@ raced with a revocation cannot resurrect it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cachetools import TTLCache
 
 from authgate.core.clock import utcnow
 from authgate.core.models import ApiKey, EventKind, RevocationEvent, User
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # Entries are re-read at least this often even if an event were lost, bounding staleness.
 _POSITIVE_TTL = 300.0

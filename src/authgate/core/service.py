@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from authgate.core.clock import utcnow
 from authgate.core.context import CoreContext, require_password_session
@@ -27,8 +28,10 @@ from authgate.core.models import (
     User,
 )
 from authgate.core.passwords import check_length_for_login
-from authgate.core.ports import UnitOfWork
 from authgate.core.secrets import digest, new_id, new_refresh_token
+
+if TYPE_CHECKING:
+    from authgate.core.ports import UnitOfWork
 
 MAX_REFRESH_TOKEN_LENGTH = 512
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import orjson
-from redis.asyncio import Redis
 from redis.exceptions import RedisError, WatchError
 
 from authgate.core.errors import BackendUnavailable
 from authgate.core.throttle import Change, ThrottleState
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 _MAX_RETRIES = 50
 

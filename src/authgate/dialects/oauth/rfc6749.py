@@ -18,7 +18,7 @@ from authgate.dialects.oauth.params import (
     read_form,
     require,
 )
-from authgate.http.context import ClientDep, CoreDep, IssuerDep  # noqa: TC001 - FastAPI reads these at runtime
+from authgate.http.context import ClientDep, CoreDep, IssuerDep
 from authgate.http.routing import dialect_route
 
 router = APIRouter(prefix="/oauth", tags=["oauth"], route_class=dialect_route(render_error))

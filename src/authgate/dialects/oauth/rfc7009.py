@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from authgate.dialects.oauth.errors import NO_STORE, render_error
 from authgate.dialects.oauth.params import client_credentials, form_body, read_form, require
-from authgate.http.context import CoreDep, IssuerDep  # noqa: TC001 - FastAPI reads these at runtime
+from authgate.http.context import CoreDep, IssuerDep
 from authgate.http.routing import dialect_route
 
 router = APIRouter(prefix="/oauth", tags=["oauth"], route_class=dialect_route(render_error))

@@ -13,7 +13,7 @@ from authgate.core.oauth import InvalidClient
 from authgate.dialects.oauth.errors import NO_STORE, render_error
 from authgate.dialects.oauth.params import client_credentials, form_body, read_form, require
 from authgate.http.bearer import credential_from
-from authgate.http.context import CoreDep, IssuerDep  # noqa: TC001 - FastAPI reads these at runtime
+from authgate.http.context import CoreDep, IssuerDep
 from authgate.http.routing import dialect_route
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from authgate.dialects.oauth.errors import render_error
 from authgate.dialects.oauth.rfc6749 import GRANTS
-from authgate.http.context import CoreDep, IssuerDep  # noqa: TC001 - FastAPI reads these at runtime
+from authgate.http.context import CoreDep, IssuerDep
 from authgate.http.routing import dialect_route
 
 if TYPE_CHECKING:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from authgate.storage.sql.tables import (
     auth_session,
@@ -14,6 +14,9 @@ from authgate.storage.sql.tables import (
     throttle_counter,
 )
 from authgate.storage.sql.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Dead sessions and tokens are kept a while for the session list and reuse detection.
 _KEEP_DEAD = timedelta(days=7)

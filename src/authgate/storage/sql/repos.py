@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Row, and_, delete, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authgate.core.clock import utcnow
 from authgate.core.errors import BackendUnavailable, EmailTaken, UsernameTaken
@@ -24,6 +22,11 @@ from authgate.storage.sql.tables import (
     server_secret,
     user_account,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def upsert_insert(conn: AsyncConnection, table: Any) -> Any:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from authgate.core.clock import epoch
 from authgate.core.throttle import Change, ThrottleState
 from authgate.storage.sql.repos import upsert_insert
 from authgate.storage.sql.tables import throttle_counter
 from authgate.storage.sql.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 class SqlThrottleStore:

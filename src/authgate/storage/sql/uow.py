@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from authgate.core.errors import BackendUnavailable
 from authgate.storage.sql.repos import (
@@ -16,6 +15,11 @@ from authgate.storage.sql.repos import (
     SqlSessionRepo,
     SqlUserRepo,
 )
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 _UNAVAILABLE = (OperationalError, OSError, TimeoutError, ConnectionError)
 

@@ -69,3 +69,26 @@ def _problem_text(problem: Mapping[str, Any]) -> str:
     if kind in ("model_attributes_type", "dict_type"):
         return "the body must be a JSON object"
     return str(problem.get("msg", "invalid value"))
+
+
+def flat_error(table: ErrorTable, error: Exception) -> tuple[int, str, dict[str, str]]:
+    """Status, one message and headers, for dialects whose errors are a single string.
+
+    Validation problems are 400 there (the seeds document no 422).
+    """
+    headers = retry_headers(error)
+    if isinstance(error, AuthError):
+        status, message = lookup(table, error)
+    elif isinstance(error, RequestValidationError):
+        status, message = 400, describe_validation(error)[0]
+    elif isinstance(error, BodyTooLarge):
+        status, message = 413, "Request body too large"
+    elif isinstance(error, MalformedBody):
+        status, message = 400, "Invalid request: malformed body"
+    elif isinstance(error, HTTPException):
+        status, message = error.status_code, str(error.detail)
+    else:
+        status, message = 500, "Internal server error"
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return status, message, headers

@@ -17,6 +17,7 @@ from authgate.container import build_services
 from authgate.dialects import REGISTRY
 from authgate.http import ops
 from authgate.http.middleware import (
+    AuditScopeMiddleware,
     BodyLimitMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, server_error)
+    app.add_middleware(AuditScopeMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)

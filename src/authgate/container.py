@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from redis.asyncio import Redis
 from sqlalchemy import text
 
+from authgate.core.audit import AuditTrail
 from authgate.core.clock import utcnow
 from authgate.core.context import CoreContext, CorePolicy
 from authgate.core.facade import Core
@@ -25,6 +26,7 @@ from authgate.core.tokens import AccessTokenCodec, KeySet
 from authgate.http.context import HttpContext
 from authgate.storage.redis import RedisThrottleStore
 from authgate.storage.sql import maintenance, migrate
+from authgate.storage.sql.audit import SqlAuditStore
 from authgate.storage.sql.engine import create_engine
 from authgate.storage.sql.signing_keys import SqlSigningKeyStore
 from authgate.storage.sql.throttle import SqlThrottleStore
@@ -50,7 +52,10 @@ class Services:
     signing: SigningKeyManager | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
+    _audit_task: asyncio.Task[None] | None = None
+
     def start_background(self) -> None:
+        self._audit_task = asyncio.create_task(self.core.ctx.trail.run(), name="authgate-audit")
         self._tasks.append(asyncio.create_task(self._sync_loop(), name="authgate-revocations"))
         if self.signing is not None:
             task = asyncio.create_task(self._key_loop(self.signing), name="authgate-keys")
@@ -65,16 +70,25 @@ class Services:
             except Exception:
                 log.warning("signing key reload failed", exc_info=True)
 
+    async def prune(self) -> None:
+        """Delete what can no longer matter; the sync loop calls this every minute."""
+        days = self.settings.audit_retention_days
+        await maintenance.prune(
+            self.engine,
+            now=utcnow(),
+            event_retention=timedelta(seconds=self.settings.access_token_ttl) + POLL_OVERLAP * 4,
+            audit_retention=timedelta(days=days) if days else None,
+        )
+
     async def _sync_loop(self) -> None:
         interval = self.settings.revocation_poll_interval
-        retention = timedelta(seconds=self.settings.access_token_ttl) + POLL_OVERLAP * 4
         next_prune = 0.0
         loop = asyncio.get_running_loop()
         while True:
             try:
                 await self.core.auth.sync_revocations()
                 if loop.time() >= next_prune:
-                    await maintenance.prune(self.engine, now=utcnow(), event_retention=retention)
+                    await self.prune()
                     next_prune = loop.time() + _PRUNE_EVERY
             except Exception:
                 log.warning("revocation sync failed", exc_info=True)
@@ -87,9 +101,22 @@ class Services:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        await self._close_audit()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
+
+    async def _close_audit(self) -> None:
+        # Stopped, not cancelled: a write cut off mid-transaction could be lost or doubled.
+        trail = self.core.ctx.trail
+        trail.stop()
+        if self._audit_task is not None:
+            await self._audit_task
+            self._audit_task = None
+        try:
+            await trail.flush()
+        except Exception:
+            log.error("audit rows lost at shutdown: %d", trail.pending, exc_info=True)
 
 
 async def signing_secret(settings: Settings, engine: AsyncEngine) -> str:
@@ -133,6 +160,7 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
     secret = await signing_secret(settings, engine)
     signing = signing_key_manager(settings, engine, secret)
     keys = await signing.ensure_key() if signing is not None else KeySet.hmac(secret)
+    trail = AuditTrail(SqlAuditStore(engine))
     ctx = CoreContext(
         uow=SqlUnitOfWorkFactory(engine),
         hasher=PasswordHasher(
@@ -161,6 +189,7 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
                 base_delay=settings.throttle_base_delay,
                 max_delay=settings.throttle_max_delay,
             ),
+            trail=trail,
         ),
         cache=RevocationCache(revoked_ttl=settings.access_token_ttl + settings.clock_skew + 60),
         policy=CorePolicy(
@@ -170,6 +199,7 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
             password_min_length=settings.password_min_length,
             api_key_prefix=settings.api_key_prefix,
         ),
+        trail=trail,
     )
     core = Core.build(ctx)
 

@@ -74,6 +74,13 @@ class OAuthService:
         except InvalidToken as e:
             raise InvalidClient from e
         if not hmac.compare_digest((principal.api_key_id or "").encode(), client_id.encode()):
+            self._ctx.audit(
+                "api_key_use",
+                "failure",
+                user_id=principal.user.id,
+                key_id=principal.api_key_id,
+                reason="client_id_mismatch",
+            )
             raise InvalidClient
         return principal
 

@@ -271,6 +271,9 @@ class AuthService:
             if key is not None:
                 cache.remember_key(key)
         if key is None or key.user_id != user_id:
+            self._ctx.audit(
+                "api_key_use", "failure", user_id=user_id, key_id=key_id, reason="deleted_key"
+            )
             raise InvalidToken("API key deleted")
 
     async def load_user(self, user_id: str) -> User | None:

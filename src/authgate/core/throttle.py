@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from authgate.core.audit import AuditEventName, Outcome
 from authgate.core.clock import epoch
 from authgate.core.errors import Throttled
+
+if TYPE_CHECKING:
+    from authgate.core.audit import AuditTrail
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +84,35 @@ def clear(_: ThrottleState | None) -> tuple[ThrottleState | None, float]:
 
 
 class LoginThrottle:
-    """Guards password checks per account and per client address."""
+    """Guards password checks per account and per client address.
+
+    Every refusal is audited here, so each caller that counts attempts through this
+    class (login in every dialect, and whatever is throttled next) is covered.
+    """
 
     def __init__(
-        self, store: ThrottleStore, *, account: ThrottlePolicy, address: ThrottlePolicy
+        self,
+        store: ThrottleStore,
+        *,
+        account: ThrottlePolicy,
+        address: ThrottlePolicy,
+        trail: AuditTrail | None = None,
     ) -> None:
         self._store = store
         self._account = account
         self._address = address
+        self._trail = trail
+
+    def _refused(self, wait: float, limit: str) -> Throttled:
+        error = Throttled(int(wait + 0.999))
+        if self._trail is not None:
+            self._trail.record(
+                AuditEventName.THROTTLED,
+                Outcome.FAILURE,
+                limit=limit,
+                retry_after=error.retry_after,
+            )
+        return error
 
     def _ttl(self, policy: ThrottlePolicy) -> int:
         return policy.window + policy.max_delay
@@ -104,14 +129,14 @@ class LoginThrottle:
                 f"ip:{address}", register_attempt(self._address, now), self._ttl(self._address)
             )
             if wait > 0:
-                raise Throttled(int(wait + 0.999))
+                raise self._refused(wait, "address")
         wait = await self._store.update(
             f"account:{account_key}", register_attempt(self._account, now), self._ttl(self._account)
         )
         if wait > 0:
             if address:
                 await self._store.update(f"ip:{address}", give_back, self._ttl(self._address))
-            raise Throttled(int(wait + 0.999))
+            raise self._refused(wait, "account")
 
     async def succeeded(self, account_key: str, address: str | None) -> None:
         await self._store.update(f"account:{account_key}", clear, self._ttl(self._account))

@@ -175,7 +175,7 @@ class AuditTrail:
     ) -> None:
         self._store = store
         self._batch_size = batch_size
-        self._interval = interval
+        self.interval = interval  # seconds between writes; read at each wait
         self._max_pending = max_pending
         self._pending: list[AuditEvent] = []
         self._lock = asyncio.Lock()
@@ -259,7 +259,7 @@ class AuditTrail:
         """Flush every interval, or sooner when a batch is full, until stop()."""
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval):
+                async with asyncio.timeout(self.interval):
                     await self._wake.wait()
             self._wake.clear()
             try:

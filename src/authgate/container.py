@@ -95,13 +95,15 @@ class Services:
             await asyncio.sleep(interval)
 
     async def aclose(self) -> None:
+        # The audit rows first: a task cancelled mid-BEGIN can leave a SQLite write lock
+        # held until the engine is disposed, and the last flush would wait on it.
+        await self._close_audit()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
-        await self._close_audit()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()

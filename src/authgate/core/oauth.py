@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 API_SCOPE = "api"
 SESSION_SCOPE = "session"
 _MAX_TOKEN_LENGTH = 8192
+_MAX_SUBJECT_LENGTH = 128
+CLIENT_SCOPE = "client"
 
 
 class InvalidClient(NotAuthenticated):
@@ -61,12 +63,25 @@ class OAuthService:
         self._auth = auth
         self._keys = keys
 
-    async def authenticate_client(self, client_id: str, client_secret: str) -> Principal:
+    async def authenticate_client(
+        self, client_id: str, client_secret: str, info: ClientInfo
+    ) -> Principal:
         """The owner of the API key whose id and secret these are.
 
         Raises:
+            Throttled: too many refused secrets for this client id or from this address.
             InvalidClient: unknown key, a secret of another key, or a disabled owner.
         """
+        throttle = self._ctx.throttle
+        subject = client_id if len(client_id) <= _MAX_SUBJECT_LENGTH else digest(client_id)
+        await throttle.check(CLIENT_SCOPE, subject=subject, address=info.ip)
+        try:
+            return await self._check_client(client_id, client_secret)
+        except InvalidClient:
+            await throttle.refused(CLIENT_SCOPE, subject=subject, address=info.ip)
+            raise
+
+    async def _check_client(self, client_id: str, client_secret: str) -> Principal:
         if not client_id or not self._keys.is_api_key(client_secret):
             raise InvalidClient
         try:

@@ -1,9 +1,15 @@
-"""Login throttling: atomic attempt counters with exponential lock-out.
+"""Throttling: atomic failure counters with exponential lock-out.
 
-Attempts are counted *before* the password is checked, so parallel guesses cannot
-slip past the limit between a check and an increment; a good password gives its
+Password attempts are counted *before* the password is checked, so parallel guesses
+cannot slip past the limit between a check and an increment; a good password gives its
 attempt back. After `limit` attempts the key is blocked for `base` seconds, and
 each further failed attempt after a block doubles it, up to `cap`.
+
+Refresh tokens and client secrets are 256-bit random values, not guessable the way a
+password is, and their success path is hot (every token refresh), so they are guarded
+the cheaper way: a read-only check that the key is not blocked, and a count only when
+the credential is refused. A burst of parallel refusals can overshoot the limit by at
+most the burst's size before the block starts, which costs an attacker nothing useful.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ class ThrottleStore(Protocol):
 
     async def update(self, key: str, change: Change, ttl: int) -> float: ...
 
+    async def read(self, key: str) -> ThrottleState | None: ...
+
 
 def register_attempt(policy: ThrottlePolicy, now: float) -> Change:
     """Count one attempt; the change returns the seconds to wait (0: go ahead)."""
@@ -69,6 +77,30 @@ def register_attempt(policy: ThrottlePolicy, now: float) -> Change:
     return change
 
 
+def register_failure(policy: ThrottlePolicy, now: float) -> Change:
+    """Count one refused credential; the limit-th refusal within the window blocks the key."""
+
+    def change(state: ThrottleState | None) -> tuple[ThrottleState | None, float]:
+        state = state or ThrottleState()
+        if state.blocked_until > now:
+            return state, state.blocked_until - now
+        if state.last_at < now - policy.window:
+            state = ThrottleState()
+        count = state.count + 1
+        if count < policy.limit:
+            return replace(state, count=count, last_at=now), 0.0
+        strikes = state.strikes + 1
+        blocked_until = now + policy.delay(strikes)
+        return (
+            ThrottleState(
+                count=policy.limit - 1, strikes=strikes, blocked_until=blocked_until, last_at=now
+            ),
+            blocked_until - now,
+        )
+
+    return change
+
+
 def give_back(state: ThrottleState | None) -> tuple[ThrottleState | None, float]:
     if state is None or state.count == 0:
         return state, 0.0
@@ -80,7 +112,8 @@ def clear(_: ThrottleState | None) -> tuple[ThrottleState | None, float]:
 
 
 class LoginThrottle:
-    """Guards password checks per account and per client address."""
+    """Guards password checks per account and per client address, and other
+    credentials (refresh tokens, client secrets) per scope, subject and address."""
 
     def __init__(
         self, store: ThrottleStore, *, account: ThrottlePolicy, address: ThrottlePolicy
@@ -117,3 +150,38 @@ class LoginThrottle:
         await self._store.update(f"account:{account_key}", clear, self._ttl(self._account))
         if address:
             await self._store.update(f"ip:{address}", give_back, self._ttl(self._address))
+
+    async def check(self, scope: str, *, subject: str | None, address: str | None) -> None:
+        """Refuse a cheap-to-check credential while its keys are blocked; counts nothing.
+
+        Raises:
+            Throttled: the subject or the address is blocked for this scope.
+        """
+        now = epoch()
+        for key in self._scoped_keys(scope, subject, address):
+            state = await self._store.read(key)
+            if state is not None and state.blocked_until > now:
+                raise Throttled(int(state.blocked_until - now + 0.999))
+
+    async def refused(self, scope: str, *, subject: str | None, address: str | None) -> None:
+        """Count a refused credential against its subject and its address in this scope."""
+        now = epoch()
+        if subject:
+            await self._store.update(
+                f"{scope}:subject:{subject}",
+                register_failure(self._account, now),
+                self._ttl(self._account),
+            )
+        if address:
+            await self._store.update(
+                f"{scope}:ip:{address}",
+                register_failure(self._address, now),
+                self._ttl(self._address),
+            )
+
+    @staticmethod
+    def _scoped_keys(scope: str, subject: str | None, address: str | None) -> list[str]:
+        keys = [f"{scope}:ip:{address}"] if address else []
+        if subject:
+            keys.append(f"{scope}:subject:{subject}")
+        return keys

@@ -27,11 +27,13 @@ Creds = ClientCredentials | None
 Grant = Callable[[Core, Params, Creds, ClientInfo, str], Awaitable[dict[str, object]]]
 
 
-async def _client(core: Core, creds: ClientCredentials | None) -> Principal | None:
+async def _client(
+    core: Core, creds: ClientCredentials | None, info: ClientInfo
+) -> Principal | None:
     """The authenticated client, or None for a public one (id only, or nothing)."""
     if creds is None or creds.client_secret is None:
         return None
-    return await core.oauth.authenticate_client(creds.client_id, creds.client_secret)
+    return await core.oauth.authenticate_client(creds.client_id, creds.client_secret, info)
 
 
 def _pair(pair: TokenPair) -> dict[str, object]:
@@ -52,7 +54,7 @@ async def _password(
     issuer: str,
 ) -> dict[str, object]:
     username, password = require(params, "username"), require(params, "password")
-    await _client(core, creds)  # a confidential client's secret must be right
+    await _client(core, creds, info)  # a confidential client's secret must be right
     return _pair(await core.auth.login(username, password, info, issuer=issuer))
 
 
@@ -64,7 +66,7 @@ async def _refresh(
     issuer: str,
 ) -> dict[str, object]:
     token = require(params, "refresh_token")
-    await _client(core, creds)
+    await _client(core, creds, info)
     return _pair(await core.auth.refresh(token, info, issuer=issuer))
 
 
@@ -75,7 +77,7 @@ async def _client_credentials(
     info: ClientInfo,
     issuer: str,
 ) -> dict[str, object]:
-    client = await _client(core, creds)
+    client = await _client(core, creds, info)
     if client is None:
         raise InvalidClient("client_credentials needs an API key id and secret")
     scope = params.get("scope")

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from authgate.core.tokens import IssuedToken
 
 API_SCOPE = "api"
+# RFC 6749 §7.1 token type names, not secrets.
+BEARER = "Bearer"
+REFRESH_TOKEN_TYPE = "refresh_token"  # noqa: S105  # nosec B105
 SESSION_SCOPE = "session"
 _MAX_TOKEN_LENGTH = 8192
 _MAX_SUBJECT_LENGTH = 128
@@ -164,7 +167,7 @@ class OAuthService:
             return INACTIVE
         return Introspection(
             active=True,
-            token_type="Bearer",  # noqa: S106 - RFC 6749 §7.1 type name
+            token_type=BEARER,
             sub=claims.sub,
             username=principal.user.username,
             client_id=claims.client_id,
@@ -193,7 +196,7 @@ class OAuthService:
             return INACTIVE
         return Introspection(
             active=True,
-            token_type="refresh_token",  # noqa: S106 - not a secret
+            token_type=REFRESH_TOKEN_TYPE,
             sub=user.id,
             username=user.username,
             scope=SESSION_SCOPE,

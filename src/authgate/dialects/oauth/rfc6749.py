@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from authgate.core.facade import Core
 from authgate.core.models import ClientInfo, Principal, TokenPair
-from authgate.core.oauth import API_SCOPE, SESSION_SCOPE, InvalidClient
+from authgate.core.oauth import API_SCOPE, BEARER, SESSION_SCOPE, InvalidClient
 from authgate.dialects.oauth.errors import NO_STORE, OAuthProblem, render_error
 from authgate.dialects.oauth.params import (
     ClientCredentials,
@@ -39,7 +39,7 @@ async def _client(
 def _pair(pair: TokenPair) -> dict[str, object]:
     return {
         "access_token": pair.access_token,
-        "token_type": "Bearer",
+        "token_type": BEARER,
         "expires_in": pair.expires_in,
         "refresh_token": pair.refresh_token,
         "scope": SESSION_SCOPE,
@@ -86,7 +86,7 @@ async def _client_credentials(
     issued = await core.oauth.issue_client_token(client, info, issuer=issuer)
     return {
         "access_token": issued.token,
-        "token_type": "Bearer",
+        "token_type": BEARER,
         "expires_in": issued.claims.exp - issued.claims.iat,
         "scope": API_SCOPE,
     }

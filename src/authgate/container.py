@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from authgate.config import Settings
 
 log = logging.getLogger("authgate")
-HS256_SECRET_NAME = "jwt_hs256_secret"  # noqa: S105 - the name of a stored row, not a secret
+# The name of a stored row, not a secret.
+HS256_SECRET_NAME = "jwt_hs256_secret"  # noqa: S105  # nosec B105
 _PRUNE_EVERY = 60.0
 
 

@@ -66,7 +66,11 @@ async def test_throttled_login_is_one_row_in_every_dialect(agent_client, users, 
     assert response.status_code == 429
     row = await only(services, "throttled")
     assert row.outcome == "failure"
-    assert row.detail == {"limit": "account", "retry_after": int(response.headers["retry-after"])}
+    assert row.detail == {
+        "scope": "login",
+        "limit": "account",
+        "retry_after": int(response.headers["retry-after"]),
+    }
     assert from_test_client(row)
     assert len(await rows(services, event="login", outcome="failure")) == FAILURES_ALLOWED
     # The refused attempt is not also a login row.
@@ -80,6 +84,35 @@ async def test_throttled_oauth_password_grant_is_audited(agent_client, users, se
         assert (await agent_client.post("/oauth/token", data=data)).status_code == 400
     assert (await agent_client.post("/oauth/token", data=data)).status_code == 429
     assert (await only(services, "throttled")).detail["limit"] == "account"
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"throttle_address_failures": FAILURES_ALLOWED, "throttle_account_failures": 100}],
+)
+async def test_throttled_refresh_and_client_secret_are_audited(
+    agent_client, services, settings_overrides
+):
+    # Refused refresh tokens and client secrets count per address; the limit-th blocks.
+    for _ in range(FAILURES_ALLOWED):
+        refused = await agent_client.post(f"{API}/refresh", json={"refreshToken": "guess"})
+        assert refused.status_code == 401
+    blocked = await agent_client.post(f"{API}/refresh", json={"refreshToken": "guess"})
+    assert blocked.status_code == 429
+    row = await only(services, "throttled")
+    assert row.detail == {
+        "scope": "refresh",
+        "limit": "address",
+        "retry_after": int(blocked.headers["retry-after"]),
+    }
+    assert from_test_client(row)
+
+    secret = {"grant_type": "client_credentials", "client_id": "k", "client_secret": "sk_live_x"}
+    for _ in range(FAILURES_ALLOWED):
+        assert (await agent_client.post("/oauth/token", data=secret)).status_code == 401
+    assert (await agent_client.post("/oauth/token", data=secret)).status_code == 429
+    scopes = [r.detail["scope"] for r in await rows(services, event="throttled")]
+    assert scopes == ["client", "refresh"]
 
 
 async def test_logout_and_session_revoke(agent_client, users, services):

@@ -148,6 +148,9 @@ async def test_cursor_pages_walk_every_row_once(agent_client, users, admin_token
         ({"cursor": "not-a-cursor"}, "invalid cursor"),
         ({"cursor": "MjAyNi0xMS0yNXww"}, "invalid cursor"),  # a time without an offset, id 0
         ({"user_id": "u" * 65}, "Invalid request: user_id:"),
+        ({"user_id": "nul\x00byte"}, "Invalid request: user_id:"),
+        ({"since": "0001-01-01T00:00:00+01:00"}, "since is out of range"),
+        ({"until": "9999-12-31T23:59:59-01:00"}, "until is out of range"),
         (
             {"since": "2026-11-25T12:00:00Z", "until": "2026-11-25T11:00:00Z"},
             "since must not be after until",

@@ -134,7 +134,7 @@ class AuditCursor:
             raise InvalidRequest("invalid cursor", field="cursor") from e
         if occurred_at.tzinfo is None or cursor.id < 1:
             raise InvalidRequest("invalid cursor", field="cursor")
-        return cursor
+        return cls(occurred_at=_utc(occurred_at, "cursor"), id=cursor.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +152,8 @@ class AuditQuery:
             raise InvalidRequest(f"limit must be 1 to {MAX_PAGE_SIZE}", field="limit")
         for name in ("since", "until"):
             value = getattr(self, name)
-            if value is not None and value.tzinfo is None:
-                object.__setattr__(self, name, value.replace(tzinfo=UTC))  # no offset: UTC
+            if value is not None:
+                object.__setattr__(self, name, _utc(value, name))
         if self.since is not None and self.until is not None and self.since > self.until:
             raise InvalidRequest("since must not be after until", field="since")
 
@@ -304,6 +304,19 @@ class AuditService:
     async def search_as_operator(self, query: AuditQuery) -> AuditPage:
         """For the CLI, whose user already holds the database."""
         return await self._trail.search(query)
+
+
+def _utc(moment: datetime, name: str) -> datetime:
+    """moment in UTC (without an offset it is taken as UTC).
+
+    Raises: InvalidRequest: it is out of range once moved to UTC (year 1 or 9999).
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as e:
+        raise InvalidRequest(f"{name} is out of range", field=name) from e
 
 
 def _small(value: object) -> object:

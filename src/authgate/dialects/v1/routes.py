@@ -169,7 +169,7 @@ async def delete_key(key_id: str, caller: Caller, core: CoreDep) -> Response:
 async def audit_log(
     caller: Caller,
     core: CoreDep,
-    user_id: Annotated[str | None, Query(max_length=64)] = None,
+    user_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_.-]{1,64}$")] = None,
     event: AuditEventName | None = None,
     outcome: Outcome | None = None,
     since: Annotated[datetime | None, Query(description="ISO 8601; without an offset, UTC")] = None,

@@ -99,6 +99,35 @@ async def test_a_failed_write_keeps_the_rows_for_the_next_try(store):
     assert [r.event for r in await stored(store)] == ["logout", "login"]
 
 
+class RefusingPoison:
+    """A real store that refuses one row as a database refuses bad data."""
+
+    def __init__(self, inner: SqlAuditStore) -> None:
+        self.inner = inner
+
+    async def add_many(self, events):
+        if any(e.event == "poison" for e in events):
+            raise ValueError("refused")
+        await self.inner.add_many(events)
+
+    async def search(self, query):
+        return await self.inner.search(query)
+
+    async def prune(self, before):
+        return await self.inner.prune(before)
+
+
+async def test_one_refused_row_does_not_block_the_others(store, caplog):
+    trail = AuditTrail(RefusingPoison(store), interval=3600)
+    trail.record("login", user_id="u1")
+    trail.record("poison", user_id="u2")
+    trail.record("logout", user_id="u3")
+    assert await trail.flush() == 3
+    assert trail.pending == 0
+    assert [r.user_id for r in await stored(store)] == ["u3", "u1"]
+    assert "audit row refused by the database: poison" in caplog.text
+
+
 async def test_the_app_writes_its_buffer_on_shutdown(settings):
     app = create_app(settings)
     async with LifespanManager(app):

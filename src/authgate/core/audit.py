@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from authgate.core.clock import utcnow
-from authgate.core.errors import InvalidRequest, PermissionDenied
+from authgate.core.errors import BackendUnavailable, InvalidRequest, PermissionDenied
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -234,17 +234,39 @@ class AuditTrail:
             self._wake.set()
 
     async def flush(self) -> int:
-        """Write everything pending; on failure the rows stay pending for the next try."""
+        """Write everything pending.
+
+        Raises:
+            BackendUnavailable: the database is down; the rows stay pending for the next try.
+        """
         if self._store is None:
             return 0
         written = 0
         async with self._lock:
             while self._pending:
                 batch = self._pending[: self._batch_size * 5]
-                await self._store.add_many(batch)
+                try:
+                    await self._store.add_many(batch)
+                except BackendUnavailable:
+                    raise
+                except Exception:  # noqa: BLE001 - any refusal but an outage
+                    # One bad row must not block the log forever: write the rest one by one.
+                    await self._write_one_by_one(batch)
                 del self._pending[: len(batch)]
                 written += len(batch)
         return written
+
+    async def _write_one_by_one(self, batch: Sequence[AuditEvent]) -> None:
+        assert self._store is not None  # noqa: S101 - only called from flush
+        for done, event in enumerate(batch):
+            try:
+                await self._store.add_many([event])
+            except BackendUnavailable:
+                del self._pending[:done]  # written already: not again on the next try
+                raise
+            except Exception:
+                # Its JSON log line was written when it was recorded.
+                log.exception("audit row refused by the database: %s", event.event)
 
     async def make_room(self) -> None:
         """Write the buffer now if it is full, so it stays bounded without dropping rows."""

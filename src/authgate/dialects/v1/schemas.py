@@ -116,7 +116,9 @@ class SessionListed(Timestamped):
 
 class AuditEventListed(BaseModel):
     id: int
-    occurredAt: datetime = Field(description="UTC, ISO 8601 with milliseconds")
+    occurredAt: datetime = Field(
+        description="UTC, ISO 8601 with milliseconds", json_schema_extra={"format": "date-time"}
+    )
     event: str
     outcome: str
     userId: str | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -135,6 +136,11 @@ async def test_cursor_pages_walk_every_row_once(agent_client, users, admin_token
     assert stamps == sorted(stamps, reverse=True)
 
 
+def huge_id_cursor() -> str:
+    raw = f"{datetime.now(UTC).isoformat()}|{2**63}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
@@ -147,6 +153,8 @@ async def test_cursor_pages_walk_every_row_once(agent_client, users, admin_token
         ({"limit": "ten"}, "Invalid request: limit:"),
         ({"cursor": "not-a-cursor"}, "invalid cursor"),
         ({"cursor": "MjAyNi0xMS0yNXww"}, "invalid cursor"),  # a time without an offset, id 0
+        ({"cursor": huge_id_cursor()}, "invalid cursor"),
+        ({"cursor": "é"}, "invalid cursor"),
         ({"user_id": "u" * 65}, "Invalid request: user_id:"),
         ({"user_id": "nul\x00byte"}, "Invalid request: user_id:"),
         ({"since": "0001-01-01T00:00:00+01:00"}, "since is out of range"),

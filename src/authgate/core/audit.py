@@ -132,7 +132,7 @@ class AuditCursor:
             cursor = cls(occurred_at=occurred_at, id=int(number))
         except (ValueError, binascii.Error, UnicodeDecodeError) as e:
             raise InvalidRequest("invalid cursor", field="cursor") from e
-        if occurred_at.tzinfo is None or cursor.id < 1:
+        if occurred_at.tzinfo is None or not 1 <= cursor.id < 2**63:  # a BIGINT
             raise InvalidRequest("invalid cursor", field="cursor")
         return cls(occurred_at=_utc(occurred_at, "cursor"), id=cursor.id)
 

@@ -310,3 +310,55 @@ async def aim(dialect: Dialect, client: httpx.AsyncClient, users: UserFactory) -
     if dialect is OAUTH:
         assert accepted.json()["active"] is True
     return target
+
+
+# --- refresh ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefreshWay:
+    """A dialect's refresh endpoint, how it names the new pair, and how it refuses."""
+
+    dialect: Dialect
+    refusal: Refusal
+    access_field: str
+    refresh_field: str
+
+    @property
+    def name(self) -> str:
+        return self.dialect.name
+
+    async def refresh(self, client: httpx.AsyncClient, token: str) -> httpx.Response:
+        if self.name == "v1":
+            return await client.post("/api/v1/auth/refresh", json={"refreshToken": token})
+        if self.name == "form":
+            return await client.post("/auth/refresh", data={"refresh_token": token})
+        return await client.post(
+            "/oauth/token", data={"grant_type": "refresh_token", "refresh_token": token}
+        )
+
+
+REFRESH_WAYS = (
+    RefreshWay(
+        V1,
+        Refusal(401, {"error": "Invalid or expired refresh token"}, CHALLENGE),
+        "token",
+        "refreshToken",
+    ),
+    RefreshWay(
+        FORM,
+        Refusal(401, {"detail": "Invalid or expired refresh token"}, CHALLENGE),
+        "access_token",
+        "refresh_token",
+    ),
+    RefreshWay(
+        OAUTH,
+        Refusal(
+            400,
+            {"error": "invalid_grant", "error_description": "Invalid or expired refresh token"},
+            {"Cache-Control": "no-store"},
+        ),
+        "access_token",
+        "refresh_token",
+    ),
+)

@@ -364,3 +364,105 @@ REFRESH_WAYS = (
         "refresh_token",
     ),
 )
+
+
+# --- password login ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginWay:
+    """A dialect's password login, and its answers to bad credentials and huge bodies."""
+
+    name: str
+    path: str
+    bad_credentials: Refusal
+    too_large: Refusal
+    # (status, body) for a password over 1024 characters in a body under the limit.
+    too_long: Refusal
+
+    async def post(self, client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+        if self.name == "feathers":
+            data = {"strategy": "local", "email": username, "password": password}
+            return await client.post(self.path, json=data)
+        if self.name in ("form", "oauth"):
+            fields = {"username": username, "password": password}
+            if self.name == "oauth":
+                fields["grant_type"] = "password"
+            return await client.post(self.path, data=fields)
+        return await client.post(self.path, json={"username": username, "password": password})
+
+    def user_id(self, response: httpx.Response) -> str:
+        """Whose token a successful login returned."""
+        body = response.json()
+        if self.name == "feathers":
+            return str(body["user"]["id"])
+        if self.name == "v1":
+            return str(body["user"]["id"])
+        if self.name == "legacy":
+            return str(body["Id"])
+        token = body["access_token"]
+        return str(split(token)[1]["sub"])
+
+
+_NO_STORE = {"Cache-Control": "no-store"}
+_LONG = "password must be at most 1024 characters"
+LOGIN_WAYS = (
+    LoginWay(
+        "feathers",
+        "/authentication",
+        feathers_refusal(401, "Invalid login"),
+        feathers_refusal(413, "Request body too large"),
+        feathers_refusal(400, _LONG, {"password": _LONG}),
+    ),
+    LoginWay(
+        "v1",
+        "/api/v1/auth/login",
+        Refusal(401, {"error": "Invalid credentials"}, CHALLENGE),
+        Refusal(413, {"error": "Request body too large"}),
+        Refusal(
+            400, {"error": "Invalid request: password: String should have at most 1024 characters"}
+        ),
+    ),
+    LoginWay(
+        "legacy",
+        "/user/login",
+        Refusal(401, {"message": "Incorrect credentials"}, CHALLENGE),
+        Refusal(413, {"message": "Request body too large"}),
+        Refusal(
+            400,
+            {"message": "Invalid request: password: String should have at most 1024 characters"},
+        ),
+    ),
+    LoginWay(
+        "form",
+        "/auth/login",
+        Refusal(401, {"detail": "Incorrect username or password"}, CHALLENGE),
+        Refusal(413, {"detail": "Request body too large"}),
+        Refusal(
+            422,
+            {
+                "detail": [
+                    {
+                        "type": "string_too_long",
+                        "loc": ["body", "password"],
+                        "msg": "String should have at most 1024 characters",
+                        "ctx": {"max_length": 1024},
+                    }
+                ]
+            },
+        ),
+    ),
+    LoginWay(
+        "oauth",
+        "/oauth/token",
+        Refusal(
+            400, {"error": "invalid_grant", "error_description": "Invalid credentials"}, _NO_STORE
+        ),
+        Refusal(
+            413,
+            {"error": "invalid_request", "error_description": "Request body too large"},
+            _NO_STORE,
+        ),
+        Refusal(400, {"error": "invalid_request", "error_description": _LONG}, _NO_STORE),
+    ),
+)

@@ -188,3 +188,57 @@ async def test_injection_strings_as_names_are_stored_verbatim(value, client, use
         f"/users/{target.user.id}", json={"name": value}, headers=bearer(target.tokens.access)
     )
     assert patched.status_code == 200 and patched.json()["name"] == value
+
+
+# API.md §1: names and emails are unique after NFKC and case folding, so no look-alike
+# second account can be made, by sign-up or by renaming.
+_TAKEN = feathers_refusal(409, "Username already taken", {"username": "Username already taken"})
+_EMAIL_TAKEN = feathers_refusal(
+    409, "Email already registered", {"email": "Email already registered"}
+)
+LOOK_ALIKES = {
+    "username_upper_case": ({"username": "ALICE"}, _TAKEN),
+    "username_fullwidth_nfkc": ({"username": "\uff41lice"}, _TAKEN),
+    "username_trailing_space": (
+        {"username": "alice "},
+        feathers_refusal(
+            400,
+            "username must not start or end with spaces",
+            {"username": "username must not start or end with spaces"},
+        ),
+    ),
+    "username_zero_width_space": (
+        {"username": "alice\u200b"},
+        feathers_refusal(
+            400,
+            "username contains control or invisible characters",
+            {"username": "username contains control or invisible characters"},
+        ),
+    ),
+    "email_upper_case": ({"email": "ALICE@EXAMPLE.COM"}, _EMAIL_TAKEN),
+    "email_fullwidth_nfkc": ({"email": "\uff41lice@example.com"}, _EMAIL_TAKEN),
+}
+
+
+@pytest.mark.parametrize("case", list(LOOK_ALIKES))
+async def test_look_alike_sign_up_is_refused(case, client, users, db_unchanged):
+    await users(username="alice", email="alice@example.com")
+    fields, refusal = LOOK_ALIKES[case]
+    body = {"username": "someone", "email": "someone@example.com", "password": "correct-horse-42"}
+    async with db_unchanged():
+        response = await client.post("/users", json={**body, **fields})
+    refusal.check(response)
+
+
+@pytest.mark.parametrize(
+    "case", ["username_upper_case", "username_fullwidth_nfkc", "email_upper_case"]
+)
+async def test_look_alike_rename_is_refused(case, client, users, db_unchanged):
+    await users(username="alice", email="alice@example.com")
+    target = await aim(FEATHERS, client, users)
+    fields, refusal = LOOK_ALIKES[case]
+    async with db_unchanged():
+        response = await client.patch(
+            f"/users/{target.user.id}", json=fields, headers=bearer(target.tokens.access)
+        )
+    refusal.check(response)

@@ -96,6 +96,7 @@ INJECTIONS = [
     '"; DROP TABLE user_account; --',
     "%",
     "_",
+    "admin\x00",  # PostgreSQL text cannot hold NUL: must not reach the database as is
 ]
 
 

@@ -88,6 +88,19 @@ async def test_malformed_authorization_is_refused(spelling, dialect, client, use
     target.refusal(why).check(response)
 
 
+@header_dialects
+@pytest.mark.parametrize("name", ["access_token", "token"])
+async def test_token_in_the_query_string_is_ignored(name, dialect, client, users, db_unchanged):
+    # RFC 6750 §2.3 would allow it; query strings end up in proxy and browser logs.
+    target = await aim(dialect, client, users)
+    path = {"feathers": "/users", "v1": "/api/v1/auth/me", "legacy": "/authheader/list"}
+    async with db_unchanged():
+        response = await client.get(
+            path.get(dialect.name, "/auth/me"), params={name: target.tokens.access}
+        )
+    target.refusal(Why.MISSING).check(response)
+
+
 @pytest.mark.parametrize(
     "dialect", [d for d in TOKEN_DIALECTS if d.name != "oauth"], ids=lambda d: d.name
 )

@@ -100,11 +100,14 @@ INJECTIONS = [
 ]
 
 
+# A password never reaches SQL (it is hashed), so one string there; every one as a name.
+INJECTION_FIELDS = [("username", v) for v in INJECTIONS] + [("password", INJECTIONS[0])]
+
+
 @ways
-@pytest.mark.parametrize("field", ["username", "password"])
-@pytest.mark.parametrize("value", INJECTIONS)
+@pytest.mark.parametrize(("field", "value"), INJECTION_FIELDS)
 async def test_injection_strings_in_login_fields_are_refused(
-    value, field, way, client, users, db_unchanged
+    field, value, way, client, users, db_unchanged
 ):
     admin = await users(username="admin", is_admin=True)
     username, password = (value, admin.password) if field == "username" else ("admin", value)

@@ -81,3 +81,35 @@ async def form_login(client: httpx.AsyncClient, made: MadeUser) -> dict[str, Any
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+async def feathers_login(client: httpx.AsyncClient, made: MadeUser) -> dict[str, Any]:
+    """POST /authentication with the local strategy (seed 000); the JWT is "accessToken"."""
+    response = await client.post(
+        "/authentication",
+        json={"strategy": "local", "email": made.email, "password": made.password},
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def oauth_login(client: httpx.AsyncClient, made: MadeUser) -> dict[str, Any]:
+    """POST /oauth/token with the password grant (RFC 6749 §4.3), as a public client."""
+    response = await client.post(
+        "/oauth/token",
+        data={"grant_type": "password", "username": made.username, "password": made.password},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def v1_create_key(client: httpx.AsyncClient, access_token: str, name: str = "k") -> str:
+    """A new API key's full secret, made with a password session's token."""
+    response = await client.post(
+        "/api/v1/auth/keys", json={"name": name}, headers=bearer(access_token)
+    )
+    assert response.status_code == 201, response.text
+    secret: str = response.json()["apiKey"]
+    return secret

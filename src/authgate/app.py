@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 
 import authgate
@@ -16,6 +17,7 @@ from authgate.config import Settings
 from authgate.container import build_services
 from authgate.dialects import REGISTRY
 from authgate.http import ops
+from authgate.http.docs import docs_router
 from authgate.http.middleware import (
     AuditScopeMiddleware,
     BodyLimitMiddleware,
@@ -58,8 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=authgate.__version__,
         summary="One authentication core, four API dialects",
         lifespan=lifespan,
+        # Served by http/docs.py with a CSP of their own; ReDoc not at all.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.include_router(ops.router)
+    app.include_router(docs_router(openapi_url=app.openapi_url or "/openapi.json", title=app.title))
     for dialect in enabled:
         app.include_router(dialect.build_router())
 
@@ -84,6 +91,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, server_error)
+    if settings.cors_origins:
+        # Innermost, so that preflight answers get the security headers and a log line.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+            expose_headers=["Retry-After", "WWW-Authenticate", "X-Request-ID"],
+            max_age=600,
+        )
     app.add_middleware(AuditScopeMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -7,13 +7,22 @@ naming the variable (see `describe_validation_error`).
 from __future__ import annotations
 
 import os
+import re
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, Field, FilePath, ValidationError, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    FilePath,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DialectName = Literal["feathers", "v1", "legacy", "form", "oauth"]
 ALL_DIALECTS: tuple[DialectName, ...] = ("feathers", "v1", "legacy", "form", "oauth")
+_ORIGIN = re.compile(r"^https?://[^/?#\s]+$")
 
 
 class Settings(BaseSettings):
@@ -65,6 +74,11 @@ class Settings(BaseSettings):
     # Audit rows older than this are pruned; 0 keeps them forever.
     audit_retention_days: int = Field(default=90, ge=0, le=36500)
 
+    # Browser origins allowed to call the API (CORS). Empty: no CORS headers at all.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Cookies and HTTP auth in cross-origin calls; bearer tokens do not need it.
+    cors_allow_credentials: bool = False
+
     revocation_poll_interval: float = Field(default=0.25, gt=0, le=1.0)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     dialects: Annotated[list[DialectName], NoDecode] = Field(
@@ -72,11 +86,30 @@ class Settings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
-    @field_validator("trusted_proxies", "dialects", mode="before")
+    @field_validator("trusted_proxies", "dialects", "cors_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        # Browsers send `scheme://host[:port]` and CORSMiddleware compares it exactly, so
+        # a path or a trailing slash would never match: refuse it rather than ignore it.
+        for origin in value:
+            if origin != "*" and not _ORIGIN.match(origin):
+                raise ValueError(f"{origin!r} is not an origin like https://app.example.com")
+        return value
+
+    @field_validator("cors_allow_credentials")
+    @classmethod
+    def _no_wildcard_with_credentials(cls, value: bool, info: ValidationInfo) -> bool:
+        # Starlette answers `*` with credentials by echoing whatever Origin came in,
+        # which lets every web page make credentialed calls: never allow the pair.
+        if value and "*" in info.data.get("cors_origins", ()):
+            raise ValueError("cannot be true while AUTHGATE_CORS_ORIGINS is *")
         return value
 
     @field_validator("database_url")

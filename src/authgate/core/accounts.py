@@ -13,7 +13,13 @@ from authgate.core.errors import (
     PermissionDenied,
     UserNotFound,
 )
-from authgate.core.identity import clean_email, clean_username, login_key
+from authgate.core.identity import (
+    TEXT_FIELDS,
+    clean_email,
+    clean_text,
+    clean_username,
+    login_key,
+)
 from authgate.core.models import ClientInfo, EventKind, Principal, User, UserChanges
 from authgate.core.secrets import new_id
 
@@ -51,6 +57,8 @@ class AccountService:
         """
         username = clean_username(new.username)
         email = clean_email(new.email)
+        for field in TEXT_FIELDS:
+            clean_text(getattr(new, field), field)
         password_hash = await self._ctx.new_password_hash(new.password)
         now = utcnow()
         user = User(
@@ -233,6 +241,8 @@ def _apply(user: User, changes: UserChanges) -> User:
     if changes.email is not None:
         email = clean_email(changes.email)
         updated = replace(updated, email=email, email_key=login_key(email))
+    for field in TEXT_FIELDS:
+        clean_text(getattr(changes, field), field)
     for field in ("name", "first_name", "last_name", "avatar", "is_admin", "disabled"):
         value = getattr(changes, field)
         if value is not None:

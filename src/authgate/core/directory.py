@@ -16,7 +16,13 @@ from authgate.core.audit import AuditEventName
 from authgate.core.clock import utcnow
 from authgate.core.context import CoreContext, require_password_session
 from authgate.core.errors import InvalidRequest, NotAuthenticated, PermissionDenied, UserNotFound
-from authgate.core.identity import clean_email, clean_username, login_key
+from authgate.core.identity import (
+    TEXT_FIELDS,
+    clean_email,
+    clean_text,
+    clean_username,
+    login_key,
+)
 from authgate.core.models import ClientInfo, EventKind, Principal, User, UserChanges
 from authgate.core.passwords import check_new_password
 
@@ -151,6 +157,8 @@ class UserDirectory:
 
 
 def _check_profile(changes: UserChanges) -> None:
+    for field in TEXT_FIELDS:
+        clean_text(getattr(changes, field), field)
     if changes.username is not None:
         clean_username(changes.username)
     if changes.email is not None:

@@ -53,3 +53,20 @@ def clean_email(value: str) -> str:
         raise InvalidRequest("email is not a valid address", field="email")
     _check_printable(value, "email")
     return value
+
+
+TEXT_FIELDS = ("name", "first_name", "last_name", "avatar")
+
+
+def clean_text(value: str | None, field: str) -> str | None:
+    """Free text as it will be stored (names, avatar URL, API key names).
+
+    Emoji joiners and direction marks stay (real names use them); control characters
+    do not, and NUL could not even be stored in PostgreSQL.
+
+    Raises:
+        InvalidRequest: the value holds a control character.
+    """
+    if value is not None and any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise InvalidRequest(f"{field} must not contain control characters", field=field)
+    return value

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from authgate.core.clock import utcnow
 from authgate.core.context import CoreContext, require_password_session
 from authgate.core.errors import ApiKeyNotFound, InvalidRequest, InvalidToken
+from authgate.core.identity import clean_text
 from authgate.core.models import ApiKey, AuthMethod, EventKind, NewApiKey, Principal
 from authgate.core.secrets import (
     digest,
@@ -45,12 +46,13 @@ class ApiKeyService:
 
         Raises:
             PermissionDenied: the caller used an API key.
-            InvalidRequest: the name is empty or too long.
+            InvalidRequest: the name is empty, too long or holds control characters.
         """
         require_password_session(principal)
         name = name.strip()
         if not 1 <= len(name) <= MAX_KEY_NAME:
             raise InvalidRequest(f"name must be 1 to {MAX_KEY_NAME} characters", field="name")
+        clean_text(name, "name")
         secret = new_api_key_secret(self.prefix)
         key = ApiKey(
             id=new_api_key_id(),

@@ -119,7 +119,7 @@ class OAuthService:
         )
         async with ctx.uow() as uow:
             await uow.sessions.add(session)
-        ctx.cache.remember_session(session.id, session.expires_at, live=True)
+        ctx.cache.remember_session(session, live=True)
         ctx.audit(
             "client_credentials",
             user_id=client.user.id,

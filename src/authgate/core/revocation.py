@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from cachetools import TTLCache
 
 from authgate.core.clock import utcnow
-from authgate.core.models import ApiKey, EventKind, RevocationEvent, User
+from authgate.core.models import ApiKey, EventKind, RevocationEvent, Session, User
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -29,7 +29,10 @@ POLL_OVERLAP = timedelta(seconds=5)
 
 class RevocationCache:
     def __init__(self, *, revoked_ttl: float, max_entries: int = 200_000) -> None:
-        self._live_sessions: TTLCache[str, datetime] = TTLCache(max_entries, _POSITIVE_TTL)
+        # session id -> (owner, expiry): a token is only as good as its session *and* owner.
+        self._live_sessions: TTLCache[str, tuple[str, datetime]] = TTLCache(
+            max_entries, _POSITIVE_TTL
+        )
         self._revoked_sessions: TTLCache[str, bool] = TTLCache(max_entries, revoked_ttl)
         self._users: TTLCache[str, User] = TTLCache(max_entries, _POSITIVE_TTL)
         self._keys_by_hash: TTLCache[str, ApiKey] = TTLCache(max_entries, _POSITIVE_TTL)
@@ -38,20 +41,21 @@ class RevocationCache:
         self.last_poll: datetime | None = None
 
     # sessions
-    def session_state(self, session_id: str, now: datetime) -> bool | None:
-        """True live, False revoked, None unknown here."""
+    def session_state(self, session_id: str, user_id: str, now: datetime) -> bool | None:
+        """True live and user_id's, False revoked or another user's, None unknown here."""
         if session_id in self._revoked_sessions:
             return False
-        expires_at = self._live_sessions.get(session_id)
-        if expires_at is None:
+        entry = self._live_sessions.get(session_id)
+        if entry is None:
             return None
-        return expires_at > now
+        owner, expires_at = entry
+        return owner == user_id and expires_at > now
 
-    def remember_session(self, session_id: str, expires_at: datetime, live: bool) -> None:
+    def remember_session(self, session: Session, live: bool) -> None:
         if live:
-            self._live_sessions[session_id] = expires_at
+            self._live_sessions[session.id] = (session.user_id, session.expires_at)
         else:
-            self.forget_session(session_id)
+            self.forget_session(session.id)
 
     def forget_session(self, session_id: str) -> None:
         self._live_sessions.pop(session_id, None)

@@ -109,7 +109,7 @@ class AuthService:
         async with ctx.uow() as uow:
             await uow.sessions.add(session)
             refresh = await self._add_refresh_token(uow, session)
-        ctx.cache.remember_session(session.id, session.expires_at, live=True)
+        ctx.cache.remember_session(session, live=True)
         ctx.cache.remember_user(user)
         ctx.audit("login", user_id=user.id, session_id=session.id, ip=client.ip)
         return self._token_pair(user, session.id, refresh, issuer)
@@ -147,7 +147,7 @@ class AuthService:
             ctx.forget_locally(sessions=[reused])
             ctx.audit("refresh_reuse", "failure", session_id=reused, ip=client.ip)
             raise RefreshTokenReused
-        ctx.cache.remember_session(session.id, session.expires_at, live=True)
+        ctx.cache.remember_session(session, live=True)
         ctx.audit("refresh", user_id=user.id, session_id=session.id, ip=client.ip)
         return self._token_pair(user, session.id, new_refresh, issuer)
 
@@ -242,18 +242,17 @@ class AuthService:
         ctx = self._ctx
         claims = ctx.codec.decode(token, issuer=issuer)
         now = utcnow()
-        live = ctx.cache.session_state(claims.sid, now)
+        live = ctx.cache.session_state(claims.sid, claims.sub, now)
         if live is None:
             async with ctx.uow() as uow:
                 session = await uow.sessions.find(claims.sid)
-            live = bool(
-                session is not None
-                and session.user_id == claims.sub
-                and session.revoked_at is None
-                and session.expires_at > now
-            )
             if session is not None:
-                ctx.cache.remember_session(session.id, session.expires_at, live)
+                # The session's own state is cached; a token naming another user as its
+                # subject is refused without ending the session of its real owner.
+                ctx.cache.remember_session(
+                    session, live=session.revoked_at is None and session.expires_at > now
+                )
+            live = bool(ctx.cache.session_state(claims.sid, claims.sub, now))
         if not live:
             raise InvalidToken("session ended")
         user = await self.load_user(claims.sub)

@@ -71,9 +71,14 @@ async def _json_object(request: Request) -> Json:
     raw = await request.body()
     if not raw.strip():
         return {}
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        # A text/plain POST needs no CORS preflight: parsing it as JSON would let any
+        # web page log a browser in (login CSRF). Feathers' own parsers skip it too.
+        raise InvalidRequest("Content-Type must be application/json")
     try:
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
+    except (ValueError, RecursionError) as e:  # RecursionError: nested too deep to parse
         raise MalformedBody(str(e)) from e
     return value if isinstance(value, dict) else {}
 

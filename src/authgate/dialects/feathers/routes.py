@@ -315,7 +315,7 @@ async def patch_user(
     return s.user_json(user)
 
 
-@router.delete(USERS_PATH + "/{user_id}", **_answers(200, s.UserOut, 401, 403, 404, 503))
+@router.delete(USERS_PATH + "/{user_id}", **_answers(200, s.UserOut, 400, 401, 403, 404, 503))
 async def remove_user(user_id: str, who: Caller, core: CoreDep) -> Json:
     try:
         return s.user_json(await core.directory.remove(who, user_id))

@@ -112,7 +112,7 @@ async def list_sessions(caller: Caller, core: CoreDep) -> list[s.SessionListed]:
     "/sessions/{session_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=_errors(401, 403, 404, 503),
+    responses=_errors(400, 401, 403, 404, 503),
 )
 async def revoke_session(session_id: str, caller: Caller, core: CoreDep) -> Response:
     await core.auth.revoke_session(caller, session_id)
@@ -144,7 +144,7 @@ async def list_keys(caller: Caller, core: CoreDep) -> list[s.KeyListed]:
     "/keys/{key_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=_errors(401, 403, 404, 503),
+    responses=_errors(400, 401, 403, 404, 503),
 )
 async def delete_key(key_id: str, caller: Caller, core: CoreDep) -> Response:
     await core.keys.delete(caller, key_id)

@@ -140,6 +140,7 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
             time_cost=settings.argon2_time_cost,
             parallelism=settings.argon2_parallelism,
             threads=settings.hash_threads,
+            queue=settings.hash_queue,
         ),
         codec=AccessTokenCodec(
             keys=keys,

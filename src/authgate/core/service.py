@@ -43,6 +43,18 @@ class AuthService:
     async def check_password(self, login: str, password: str, client: ClientInfo) -> User:
         """The user these credentials belong to; the one login rule for every dialect.
 
+        Admitted to the hashing queue first: a refused login has counted no attempt.
+
+        Raises:
+            Overloaded: the hashing queue is full.
+            InvalidRequest, Throttled, InvalidCredentials, PasswordExpired: as _check_password.
+        """
+        with self._ctx.hasher.admission():
+            return await self._check_password(login, password, client)
+
+    async def _check_password(self, login: str, password: str, client: ClientInfo) -> User:
+        """The user these credentials belong to.
+
         The attempt is counted before any hash is computed; unknown users cost one
         dummy verification so that they cannot be told from a wrong password.
 

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 MAX_PASSWORD_LENGTH = 1024
 BCRYPT_MAX_BYTES = 72
+# Default waiting room: a burst of logins queues (at most about 32 hash times, ~2 s at
+# OWASP cost); a sustained flood past it is shed.
+QUEUE_PER_THREAD = 32
 
 
 def check_length_for_login(password: str) -> None:
@@ -91,7 +94,7 @@ class PasswordHasher:
         )
         self.limiter = CapacityLimiter(threads)
         self.threads = threads
-        self.capacity = threads + (threads if queue is None else queue)
+        self.capacity = threads + (QUEUE_PER_THREAD * threads if queue is None else queue)
         self._admitted = 0
         # Verified for unknown users so that "no such user" costs what a wrong
         # password costs (Django ticket #20760).

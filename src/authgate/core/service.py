@@ -173,7 +173,14 @@ class AuthService:
         session = await uow.sessions.find(claimed.session_id)
         if session is None or session.revoked_at is not None or session.expires_at <= now:
             raise InvalidRefreshToken
-        user = await uow.users.find(session.user_id)
+        # The user from the cache, as for access tokens: disabling or deleting a user
+        # revokes its sessions in the same transaction, so the session read above,
+        # under this transaction, already refuses them.
+        user = self._ctx.cache.find_user(session.user_id)
+        if user is None:
+            user = await uow.users.find(session.user_id)
+            if user is not None:
+                self._ctx.cache.remember_user(user)
         if user is None or user.disabled:
             raise InvalidRefreshToken
         await uow.sessions.touch(session.id, now)

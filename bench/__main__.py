@@ -401,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     finally:
+        wrk.stop_all()
         procs.close()
     document = {
         "date": started.isoformat(timespec="seconds"),

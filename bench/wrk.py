@@ -13,6 +13,8 @@ from pathlib import Path
 LUA = Path(__file__).parent / "lua"
 THREADS = 2
 CONNECTIONS = 32
+# wrk processes still running, with their script: killed and removed by stop_all().
+_running: dict[subprocess.Popen[str], Path] = {}
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def script(kind: str) -> Path:
 
 
 def start(url: str, kind: str, seconds: float, env: dict[str, str]) -> subprocess.Popen[str]:
+    lua = script(kind)
     argv = [
         ensure_wrk(),
         f"-t{THREADS}",
@@ -77,10 +80,10 @@ def start(url: str, kind: str, seconds: float, env: dict[str, str]) -> subproces
         "10s",
         "--latency",
         "-s",
-        str(script(kind)),
+        str(lua),
         url,
     ]
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         argv,
         env={**os.environ, "BENCH_THREADS": str(THREADS), **env},
         stdout=subprocess.PIPE,
@@ -88,6 +91,16 @@ def start(url: str, kind: str, seconds: float, env: dict[str, str]) -> subproces
         text=True,
         start_new_session=True,
     )
+    _running[proc] = lua
+    return proc
+
+
+def stop_all() -> None:
+    for proc in list(_running):
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        _running.pop(proc).unlink(missing_ok=True)
 
 
 def finish(proc: subprocess.Popen[str], timeout: float) -> Result:
@@ -97,6 +110,10 @@ def finish(proc: subprocess.Popen[str], timeout: float) -> Result:
         proc.kill()
         proc.communicate()
         raise
+    finally:
+        lua = _running.pop(proc, None)
+        if lua is not None:
+            lua.unlink(missing_ok=True)
     for line in out.splitlines():
         if line.startswith("BENCH-JSON "):
             return Result(**json.loads(line.removeprefix("BENCH-JSON ")))

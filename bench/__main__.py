@@ -23,6 +23,9 @@ from bench import http, report, seed, wrk
 from bench.procs import Processes, free_port, wait_healthy, worker_rss_mb
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+if TYPE_CHECKING:
     import types
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,12 @@ SECRET = "bench-secret-key-" + "x" * 32
 BIG = 1_000_000
 SCENARIOS = ("baseline", "verify", "apikey", "login", "refresh", "storm", "peer")
 REFRESH_SESSIONS = 64  # per phase (warm-up, measured): 32 per wrk thread, 16 connections each
+
+
+def say(text: str) -> None:
+    """Progress on stdout, flushed (the run is long and often piped)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -70,17 +79,47 @@ class Bench:
         self.procs = procs
         self.results: dict[str, dict[str, Any]] = {}
         self.facts: dict[str, Any] = {}
+        # One login on the server under test, and how long it takes when idle.
+        self.probe: Callable[[], object] = lambda: None
+        self.idle_probe = 0.0
 
     # measuring
+    def use_probe(self, probe: Callable[[], object]) -> None:
+        started = time.perf_counter()
+        probe()
+        self.probe, self.idle_probe = probe, time.perf_counter() - started
+
+    def drain(self) -> None:
+        """Wait until logins left in the server by a finished wrk are done.
+
+        wrk stops at its deadline, but the logins it had sent are still queued for the
+        hash and would slow the next run: wait until one login is about as fast as idle.
+        """
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            self.probe()
+            if time.perf_counter() - started < 2 * self.idle_probe + 0.2:
+                return
+
     def measure(self, name: str, url: str, kind: str, env: dict[str, str]) -> wrk.Result:
         if self.args.warmup > 0:
             wrk.run(url, kind, self.args.warmup, env)
+            if kind == "login":
+                self.drain()
         result = wrk.run(url, kind, self.args.duration, env)
+        if kind == "login":
+            self.drain()
         self.record(name, result)
         return result
 
     def record(self, name: str, result: wrk.Result, **extra: Any) -> None:
         self.results[name] = {**result.summary(), **extra}
+        shed = f"  ({result.non2xx} non-2xx, {result.ok_rps:.1f} 2xx/s)" if result.non2xx else ""
+        say(
+            f"{name:<18} {result.rps:>9.1f} req/s   p50 {result.p50_us / 1000:>7.2f} ms"
+            f"   p99 {result.p99_us / 1000:>8.2f} ms{shed}"
+        )
 
     def storm(
         self, name: str, verify: tuple[str, str, dict[str, str]], flood: tuple[str, dict[str, str]]
@@ -93,6 +132,7 @@ class Bench:
             measured = wrk.run(verify[0], verify[1], self.args.duration, verify[2])
         finally:
             flood_result = wrk.finish(flooding, timeout=total + 60)
+        self.drain()
         self.record(name, measured)
         self.record(f"{name}_flood", flood_result)
 
@@ -124,7 +164,8 @@ class Bench:
 
     def seed_authgate(self, database_url: str) -> None:
         asyncio.run(seed.reset(database_url))
-        asyncio.run(seed.add_users(database_url, 1, self.args.users, self.password_hash))
+        took = asyncio.run(seed.add_users(database_url, 1, self.args.users, self.password_hash))
+        say(f"seeded {self.args.users:,} users in {took:.1f} s")
 
     # scenario groups
     def run_authgate(self, database_url: str) -> None:
@@ -132,6 +173,7 @@ class Bench:
         self.seed_authgate(database_url)
         proc, base = self.start_authgate("authgate", database_url)
         login = http.v1_login(base, "bench1", PASSWORD)
+        self.use_probe(lambda: http.v1_login(base, "bench1", PASSWORD))
         bearer = {"BENCH_HEADER_1": f"Authorization: Bearer {login['token']}"}
         v1_login_env = {
             "BENCH_BODY": '{"username":"bench%d","password":"' + PASSWORD + '"}',
@@ -185,6 +227,7 @@ class Bench:
         if self.args.big:
             self.big(database_url, base, bearer, v1_login_env)
         self.facts["worker_rss_mb"] = worker_rss_mb(proc)
+        say(f"resident memory per worker: {self.facts['worker_rss_mb']} MB")
         self.procs.stop(proc)
 
     def refresh(self, name: str, base: str) -> None:
@@ -211,7 +254,10 @@ class Bench:
     def big(
         self, database_url: str, base: str, bearer: dict[str, str], login_env: dict[str, str]
     ) -> None:
-        asyncio.run(seed.add_users(database_url, self.args.users + 1, BIG, self.password_hash))
+        took = asyncio.run(
+            seed.add_users(database_url, self.args.users + 1, BIG, self.password_hash)
+        )
+        say(f"seeded up to {BIG:,} users in {took:.1f} s")
         self.facts["users_big"] = asyncio.run(seed.count_users(database_url))
         self.measure("verify_big", f"{base}/api/v1/auth/me", "get", bearer)
         self.measure(
@@ -254,11 +300,16 @@ class Bench:
         proc = self.procs.start("peer", argv, env={"PEER_DATABASE_FILE": str(db)}, cwd=self.run_dir)
         base = f"http://127.0.0.1:{port}"
         wait_healthy(f"{base}/healthz", proc)
-        token = http.call(
-            "POST",
-            f"{base}/auth/jwt/login",
-            form={"username": "bench1@example.com", "password": PASSWORD},
-        )["access_token"]
+
+        def peer_login() -> Any:
+            return http.call(
+                "POST",
+                f"{base}/auth/jwt/login",
+                form={"username": "bench1@example.com", "password": PASSWORD},
+            )
+
+        token = peer_login()["access_token"]
+        self.use_probe(peer_login)
         bearer = {"BENCH_HEADER_1": f"Authorization: Bearer {token}"}
         login_env = {
             "BENCH_BODY": "username=bench%d%%40example.com&password=" + PASSWORD,
@@ -310,6 +361,7 @@ class Bench:
             verify_seconds=statistics.median(times),
             hash_threads_per_worker=settings.hash_threads,
         )
+        say(f"argon2id verify: {self.facts['verify_seconds'] * 1000:.1f} ms (median of 15)")
 
 
 def ensure_peer_venv() -> Path:
@@ -399,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         if "peer" in args.only:
             bench.run_peer()
     except KeyboardInterrupt:
+        say("interrupted: every process started is stopped")
         return 130
     finally:
         wrk.stop_all()
@@ -426,10 +479,12 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or run_dir.with_suffix(".json")
     out.write_text(json.dumps(document, indent=2) + "\n")
     (results_dir / "latest.json").write_text(json.dumps(document, indent=2) + "\n")
+    say("\n" + report.markdown(document) + f"\n\nresult: {out}")
     if args.write_docs:
         report.write_docs(
             document, ROOT / "docs" / "performance.md", ROOT / "docs" / "performance.png"
         )
+        say("updated docs/performance.md and docs/performance.png")
     return 0
 
 

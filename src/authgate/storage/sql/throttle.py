@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
 
 from authgate.core.clock import epoch
+from authgate.core.errors import BackendUnavailable
 from authgate.core.throttle import Change, ThrottleState
 from authgate.storage.sql.repos import upsert_insert
 from authgate.storage.sql.tables import throttle_counter
 from authgate.storage.sql.uow import SqlUnitOfWork
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy import Row
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+_LOCK_ATTEMPTS = 5
 
 
 class SqlThrottleStore:
@@ -26,23 +30,15 @@ class SqlThrottleStore:
         async with SqlUnitOfWork(self._engine) as uow:
             conn = uow.connection
             now = epoch()
-            await conn.execute(
-                upsert_insert(conn, throttle_counter)
-                .values(
-                    key=key,
-                    count=0,
-                    strikes=0,
-                    blocked_until=0.0,
-                    last_at=0.0,
-                    expires_at=now + ttl,
-                )
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
-            row = (
-                await conn.execute(
-                    select(throttle_counter).where(throttle_counter.c.key == key).with_for_update()
-                )
-            ).one()
+            row = None
+            # A concurrent success may delete the row between our insert and our lock
+            # (PostgreSQL, READ COMMITTED): the lock then finds nothing, so insert again.
+            for _ in range(_LOCK_ATTEMPTS):
+                row = await self._lock_row(conn, key, now + ttl)
+                if row is not None:
+                    break
+            if row is None:
+                raise BackendUnavailable("throttle counter kept disappearing")
             state = ThrottleState(
                 count=row._mapping["count"],
                 strikes=row.strikes,
@@ -65,3 +61,22 @@ class SqlThrottleStore:
                     )
                 )
             return wait
+
+    async def _lock_row(
+        self, conn: AsyncConnection, key: str, expires_at: float
+    ) -> Row[Any] | None:
+        """The counter row, created if missing, locked until commit; None if it vanished."""
+        await conn.execute(
+            upsert_insert(conn, throttle_counter)
+            .values(
+                key=key,
+                count=0,
+                strikes=0,
+                blocked_until=0.0,
+                last_at=0.0,
+                expires_at=expires_at,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        query = select(throttle_counter).where(throttle_counter.c.key == key).with_for_update()
+        return (await conn.execute(query)).first()

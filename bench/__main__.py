@@ -54,6 +54,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="also run `refresh` on this PostgreSQL database (its tables are emptied)",
     )
+    parser.add_argument(
+        "--redis", default=None, help="login-throttle counters in this Redis (redis://...)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="worker processes (both servers)")
     parser.add_argument("--users", type=int, default=1000, help="users seeded for `login`")
     parser.add_argument("--big", action="store_true", help=f"then seed {BIG:,} users, rerun")
@@ -148,7 +151,11 @@ class Bench:
             # measures hashing, not the lock-out.
             "AUTHGATE_THROTTLE_ACCOUNT_FAILURES": "1000000000",
             "AUTHGATE_THROTTLE_ADDRESS_FAILURES": "1000000000",
+            # wrk names a random client address per login (lua/login.lua).
+            "AUTHGATE_TRUSTED_PROXIES": "127.0.0.1/32",
         }
+        if self.args.redis:
+            env["AUTHGATE_REDIS_URL"] = self.args.redis
         argv = [
             str(Path(sys.executable).parent / "authgate"),
             "serve",

@@ -17,7 +17,10 @@ lint: ## ruff, mypy and the import contracts
 test: ## The test suite on SQLite
 	$(BIN)/pytest
 
+bench: ## Benchmark beside fastapi-users (docs/performance.md); ARGS="--only verify"
+	sh bench/run.sh $(ARGS)
+
 check: ## What CI runs (needs PostgreSQL and Redis on localhost)
 	bash .ci/run
 
-.PHONY: help install lint test check
+.PHONY: help install lint test check bench

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=2, ge=1)
     argon2_parallelism: int = Field(default=1, ge=1)
     hash_threads: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=64)
+    # Logins allowed to wait for a hashing thread; more are refused with 503 + Retry-After.
+    hash_queue: int | None = Field(default=None, ge=0, le=10_000)
 
     throttle_account_failures: int = Field(default=5, ge=1)
     throttle_address_failures: int = Field(default=50, ge=1)

@@ -24,6 +24,7 @@ from authgate.core.signing import KeyCipher, SigningKeyManager
 from authgate.core.throttle import LoginThrottle, ThrottlePolicy, ThrottleStore
 from authgate.core.tokens import AccessTokenCodec, KeySet
 from authgate.http.context import HttpContext
+from authgate.malloc import release_large_blocks
 from authgate.storage.redis import RedisThrottleStore
 from authgate.storage.sql import maintenance, migrate
 from authgate.storage.sql.audit import SqlAuditStore
@@ -156,6 +157,7 @@ def _throttle_store(settings: Settings, engine: AsyncEngine, redis: Redis | None
 
 
 async def build_services(settings: Settings, *, migrate_schema: bool = True) -> Services:
+    release_large_blocks()
     engine = create_engine(settings.database_url)
     if migrate_schema:
         await migrate.upgrade(engine)
@@ -171,6 +173,7 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
             time_cost=settings.argon2_time_cost,
             parallelism=settings.argon2_parallelism,
             threads=settings.hash_threads,
+            queue=settings.hash_queue,
         ),
         codec=AccessTokenCodec(
             keys=keys,

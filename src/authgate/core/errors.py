@@ -19,6 +19,7 @@ Our exception hierarchy:
     x UsernameTaken  x EmailTaken
   + Throttled                 too many failures; carries retry_after seconds
   + BackendUnavailable        database or redis down
+    x Overloaded              the password-hashing queue is full; carries retry_after
 """
 
 from __future__ import annotations
@@ -136,3 +137,14 @@ class Throttled(AuthError):
 class BackendUnavailable(AuthError):
     code = "backend_unavailable"
     message = "Service temporarily unavailable"
+
+
+class Overloaded(BackendUnavailable):
+    """Shed at once instead of queued: a login storm must not starve every other request."""
+
+    code = "overloaded"
+    message = "Too many logins in progress, try again shortly"
+
+    def __init__(self, retry_after: int = 1, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import anyio
 from anyio import CapacityLimiter
@@ -11,10 +13,16 @@ from pwdlib.exceptions import PwdlibError
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 
-from authgate.core.errors import InvalidRequest, PasswordPolicyViolation
+from authgate.core.errors import InvalidRequest, Overloaded, PasswordPolicyViolation
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 MAX_PASSWORD_LENGTH = 1024
 BCRYPT_MAX_BYTES = 72
+# Default waiting room: a burst of logins queues (at most about 32 hash times, ~2 s at
+# OWASP cost); a sustained flood past it is shed.
+QUEUE_PER_THREAD = 32
 
 
 def check_length_for_login(password: str) -> None:
@@ -62,7 +70,12 @@ class _SafeBcryptHasher(BcryptHasher):
 
 
 class PasswordHasher:
-    """argon2id hashing in a bounded thread pool, with transparent upgrade of old hashes."""
+    """argon2id hashing in a bounded thread pool, with transparent upgrade of old hashes.
+
+    At most `threads` hashes run at once and at most `queue` more wait for a thread;
+    callers past that are refused by `admission` (Overloaded) before they change any
+    state, so a login flood costs a bounded amount of CPU and latency for everyone else.
+    """
 
     def __init__(
         self,
@@ -71,6 +84,7 @@ class PasswordHasher:
         time_cost: int,
         parallelism: int,
         threads: int,
+        queue: int | None = None,
     ) -> None:
         self._hash = PasswordHash(
             (
@@ -79,9 +93,29 @@ class PasswordHasher:
             )
         )
         self.limiter = CapacityLimiter(threads)
+        self.threads = threads
+        self.capacity = threads + (QUEUE_PER_THREAD * threads if queue is None else queue)
+        self._admitted = 0
         # Verified for unknown users so that "no such user" costs what a wrong
         # password costs (Django ticket #20760).
         self._dummy_hash = self._hash.hash(secrets.token_urlsafe(16))
+
+    @contextmanager
+    def admission(self) -> Iterator[None]:
+        """A place among the callers allowed to hash now or queue for a thread.
+
+        Single-threaded event loop: the check and the increment cannot interleave.
+
+        Raises:
+            Overloaded: `capacity` callers already hold a place.
+        """
+        if self._admitted >= self.capacity:
+            raise Overloaded(retry_after=1)
+        self._admitted += 1
+        try:
+            yield
+        finally:
+            self._admitted -= 1
 
     async def hash(self, password: str) -> str:
         return await anyio.to_thread.run_sync(self._hash.hash, password, limiter=self.limiter)

@@ -44,6 +44,18 @@ class AuthService:
     async def check_password(self, login: str, password: str, client: ClientInfo) -> User:
         """The user these credentials belong to; the one login rule for every dialect.
 
+        Admitted to the hashing queue first: a refused login has counted no attempt.
+
+        Raises:
+            Overloaded: the hashing queue is full.
+            InvalidRequest, Throttled, InvalidCredentials, PasswordExpired: as _check_password.
+        """
+        with self._ctx.hasher.admission():
+            return await self._check_password(login, password, client)
+
+    async def _check_password(self, login: str, password: str, client: ClientInfo) -> User:
+        """The user these credentials belong to.
+
         The attempt is counted before any hash is computed; unknown users cost one
         dummy verification so that they cannot be told from a wrong password.
 
@@ -171,7 +183,14 @@ class AuthService:
         session = await uow.sessions.find(claimed.session_id)
         if session is None or session.revoked_at is not None or session.expires_at <= now:
             raise InvalidRefreshToken
-        user = await uow.users.find(session.user_id)
+        # The user from the cache, as for access tokens: disabling or deleting a user
+        # revokes its sessions in the same transaction, so the session read above,
+        # under this transaction, already refuses them.
+        user = self._ctx.cache.find_user(session.user_id)
+        if user is None:
+            user = await uow.users.find(session.user_id)
+            if user is not None:
+                self._ctx.cache.remember_user(user)
         if user is None or user.disabled:
             raise InvalidRefreshToken
         await uow.sessions.touch(session.id, now)

@@ -56,7 +56,9 @@ class HttpContext:
         return hops[0]
 
 
-def get_http_context(request: Request) -> HttpContext:
+# Dependencies are `async def` although they never await: FastAPI runs a plain `def`
+# dependency in its thread pool, a thread hop per dependency per request.
+async def get_http_context(request: Request) -> HttpContext:
     context: HttpContext = request.app.state.http
     return context
 
@@ -64,21 +66,21 @@ def get_http_context(request: Request) -> HttpContext:
 HttpDep = Annotated[HttpContext, Depends(get_http_context)]
 
 
-def get_core(http: HttpDep) -> Core:
+async def get_core(http: HttpDep) -> Core:
     return http.core
 
 
 CoreDep = Annotated[Core, Depends(get_core)]
 
 
-def get_client(request: Request, http: HttpDep) -> ClientInfo:
+async def get_client(request: Request, http: HttpDep) -> ClientInfo:
     return http.client_for(request)
 
 
 ClientDep = Annotated[ClientInfo, Depends(get_client)]
 
 
-def get_issuer(request: Request, http: HttpDep) -> str:
+async def get_issuer(request: Request, http: HttpDep) -> str:
     return http.issuer_for(request)
 
 

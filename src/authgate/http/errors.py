@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from authgate.core.errors import AuthError, Throttled
+from authgate.core.errors import AuthError, Overloaded, Throttled
 
 
 class BodyTooLarge(Exception):
@@ -32,7 +32,7 @@ def lookup(table: ErrorTable, error: AuthError) -> tuple[int, str]:
 
 
 def retry_headers(error: Exception) -> dict[str, str]:
-    if isinstance(error, Throttled):
+    if isinstance(error, Throttled | Overloaded):
         return {"Retry-After": str(error.retry_after)}
     return {}
 

@@ -59,6 +59,7 @@ ERRORS: ErrorTable = {
     e.Conflict: (409, None),
     e.Throttled: (429, None),
     e.BackendUnavailable: (503, "Service temporarily unavailable"),
+    e.Overloaded: (503, None),
 }
 
 # What jsonwebtoken (and so Feathers) says for each way a token fails.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
 
@@ -14,7 +14,15 @@ from authgate.storage.sql.tables import throttle_counter
 from authgate.storage.sql.uow import SqlUnitOfWork, is_outage
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy import Row
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+_LOCK_ATTEMPTS = 5
+
+
+def _storable(key: str) -> str:
+    # PostgreSQL text cannot hold NUL; such a key names no account, but is still counted.
+    return key.replace("\x00", "\ufffd")
 
 
 class SqlThrottleStore:
@@ -22,6 +30,7 @@ class SqlThrottleStore:
         self._engine = engine
 
     async def read(self, key: str) -> ThrottleState | None:
+        key = _storable(key)
         try:
             async with self._engine.connect() as conn:
                 row = (
@@ -43,30 +52,21 @@ class SqlThrottleStore:
         )
 
     async def update(self, key: str, change: Change, ttl: int) -> float:
-        # PostgreSQL text cannot hold NUL; such a key names no account, but is still counted.
-        key = key.replace("\x00", "\ufffd")
+        key = _storable(key)
         # The row is created first so that SELECT ... FOR UPDATE has something to lock on
         # PostgreSQL; on SQLite the transaction is already BEGIN IMMEDIATE (exclusive).
         async with SqlUnitOfWork(self._engine) as uow:
             conn = uow.connection
             now = epoch()
-            await conn.execute(
-                upsert_insert(conn, throttle_counter)
-                .values(
-                    key=key,
-                    count=0,
-                    strikes=0,
-                    blocked_until=0.0,
-                    last_at=0.0,
-                    expires_at=now + ttl,
-                )
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
-            row = (
-                await conn.execute(
-                    select(throttle_counter).where(throttle_counter.c.key == key).with_for_update()
-                )
-            ).one()
+            row = None
+            # A concurrent success may delete the row between our insert and our lock
+            # (PostgreSQL, READ COMMITTED): the lock then finds nothing, so insert again.
+            for _ in range(_LOCK_ATTEMPTS):
+                row = await self._lock_row(conn, key, now + ttl)
+                if row is not None:
+                    break
+            if row is None:
+                raise BackendUnavailable("throttle counter kept disappearing")
             state = ThrottleState(
                 count=row._mapping["count"],
                 strikes=row.strikes,
@@ -89,3 +89,22 @@ class SqlThrottleStore:
                     )
                 )
             return wait
+
+    async def _lock_row(
+        self, conn: AsyncConnection, key: str, expires_at: float
+    ) -> Row[Any] | None:
+        """The counter row, created if missing, locked until commit; None if it vanished."""
+        await conn.execute(
+            upsert_insert(conn, throttle_counter)
+            .values(
+                key=key,
+                count=0,
+                strikes=0,
+                blocked_until=0.0,
+                last_at=0.0,
+                expires_at=expires_at,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        query = select(throttle_counter).where(throttle_counter.c.key == key).with_for_update()
+        return (await conn.execute(query)).first()

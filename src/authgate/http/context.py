@@ -83,7 +83,9 @@ def principal_dependency(*, allow_bare: bool = False) -> Callable[..., Awaitable
     """A dependency that authenticates the caller or raises a core NotAuthenticated."""
 
     async def current_principal(request: Request, core: CoreDep, issuer: IssuerDep) -> Principal:
-        credential = credential_from(request, allow_bare=allow_bare)
+        credential = credential_from(
+            request, allow_bare=allow_bare, is_api_key=core.keys.is_api_key
+        )
         principal = await core.authenticate(credential, issuer=issuer)
         request.state.user_id = principal.user.id
         return principal

@@ -19,6 +19,7 @@ from authgate.dialects import REGISTRY
 from authgate.http import ops
 from authgate.http.docs import docs_router
 from authgate.http.middleware import (
+    AuditScopeMiddleware,
     BodyLimitMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Retry-After", "WWW-Authenticate", "X-Request-ID"],
             max_age=600,
         )
+    app.add_middleware(AuditScopeMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)

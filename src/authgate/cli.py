@@ -1,20 +1,25 @@
-"""The `authgate` command: serve, migrate, and user administration."""
+"""The `authgate` command: serve, migrate, user administration and the audit log."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
+import orjson
 import typer
 from pydantic import ValidationError
 
+import authgate
 from authgate.config import Settings, describe_validation_error
 from authgate.container import Services, build_services
 from authgate.core.accounts import NewUser
+from authgate.core.audit import AuditCursor, AuditEvent, AuditEventName, AuditQuery, enter_scope
 from authgate.core.clock import utcnow
 from authgate.core.errors import AuthError
-from authgate.core.models import User, UserChanges
+from authgate.core.models import ClientInfo, User, UserChanges
 from authgate.logs import configure_logging
 from authgate.storage.sql import migrate as migrations
 from authgate.storage.sql.engine import create_engine
@@ -49,6 +54,8 @@ def _with_services(action: Callable[[Services], Awaitable[T]]) -> T:
     settings = _settings()
 
     async def run() -> T:
+        # Audit rows of CLI actions name the CLI as their client.
+        enter_scope(ClientInfo(user_agent=f"authgate-cli/{authgate.__version__}"))
         services = await build_services(settings)
         try:
             return await action(services)
@@ -233,6 +240,99 @@ def keys_list() -> None:
 
     for line in _with_services(collect):
         typer.echo(line)
+
+
+_AGE = re.compile(r"(\d{1,6})([smhdw])")
+_AGE_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _parse_since(text: str) -> datetime:
+    """An ISO 8601 time (UTC without an offset) or an age like 30m, 1h, 7d, 2w."""
+    age = _AGE.fullmatch(text.strip())
+    if age is not None:
+        return utcnow() - timedelta(**{_AGE_UNITS[age[2]]: int(age[1])})
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise _fail(f"--since: {text!r} is neither ISO 8601 nor an age like 1h or 7d") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _audit_line(event: AuditEvent) -> str:
+    detail = orjson.dumps(dict(event.detail)).decode() if event.detail else "-"
+    columns = (
+        event.occurred_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        event.event,
+        event.outcome,
+        event.user_id,
+        event.session_id,
+        event.client_ip,
+        event.user_agent,
+        detail,
+    )
+    return "\t".join(c or "-" for c in columns)
+
+
+def _audit_json(event: AuditEvent) -> str:
+    return orjson.dumps(
+        {
+            "id": event.id,
+            "occurred_at": event.occurred_at,
+            "event": event.event,
+            "outcome": event.outcome,
+            "user_id": event.user_id,
+            "session_id": event.session_id,
+            "client_ip": event.client_ip,
+            "user_agent": event.user_agent,
+            "detail": dict(event.detail),
+        }
+    ).decode()
+
+
+@app.command()
+def audit(
+    user: Annotated[str | None, typer.Option(help="User id, username or email")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="ISO 8601 time, or an age: 30m, 1h, 7d, 2w")
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option(help="Event name, e.g. login (docs/audit.md)")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="At most this many rows")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+) -> None:
+    """Print audit events, newest first: time, event, outcome, user, session, address,
+    user agent, detail."""
+    if event is not None and event not in set(AuditEventName):
+        raise _fail(f"--event: unknown event {event!r}; one of {', '.join(AuditEventName)}")
+    after = _parse_since(since) if since is not None else None
+
+    async def collect(services: Services) -> list[AuditEvent]:
+        user_id = user
+        if user is not None:
+            # A login names a current user; anything else may be the id of a deleted one.
+            found = await services.core.accounts.find_user(user)
+            user_id = found.id if found is not None else user
+        rows: list[AuditEvent] = []
+        cursor: AuditCursor | None = None
+        while len(rows) < limit:
+            page = await services.core.audit.search_as_operator(
+                AuditQuery(
+                    user_id=user_id,
+                    event=event,
+                    since=after,
+                    limit=min(500, limit - len(rows)),
+                    after=cursor,
+                )
+            )
+            rows.extend(page.events)
+            if page.next is None:
+                break
+            cursor = page.next
+        return rows
+
+    for row in _with_services(collect):
+        typer.echo(_audit_json(row) if as_json else _audit_line(row))
 
 
 def main() -> None:

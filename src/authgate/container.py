@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from redis.asyncio import Redis
 from sqlalchemy import text
 
+from authgate.core.audit import AuditTrail
 from authgate.core.clock import utcnow
 from authgate.core.context import CoreContext, CorePolicy
 from authgate.core.facade import Core
@@ -25,6 +26,7 @@ from authgate.core.tokens import AccessTokenCodec, KeySet
 from authgate.http.context import HttpContext
 from authgate.storage.redis import RedisThrottleStore
 from authgate.storage.sql import maintenance, migrate
+from authgate.storage.sql.audit import SqlAuditStore
 from authgate.storage.sql.engine import create_engine
 from authgate.storage.sql.signing_keys import SqlSigningKeyStore
 from authgate.storage.sql.throttle import SqlThrottleStore
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
     from authgate.config import Settings
 
 log = logging.getLogger("authgate")
-HS256_SECRET_NAME = "jwt_hs256_secret"  # noqa: S105 - the name of a stored row, not a secret
+# The name of a stored row, not a secret.
+HS256_SECRET_NAME = "jwt_hs256_secret"  # noqa: S105  # nosec B105
 _PRUNE_EVERY = 60.0
 
 
@@ -50,7 +53,10 @@ class Services:
     signing: SigningKeyManager | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
+    _audit_task: asyncio.Task[None] | None = None
+
     def start_background(self) -> None:
+        self._audit_task = asyncio.create_task(self.core.ctx.trail.run(), name="authgate-audit")
         self._tasks.append(asyncio.create_task(self._sync_loop(), name="authgate-revocations"))
         if self.signing is not None:
             task = asyncio.create_task(self._key_loop(self.signing), name="authgate-keys")
@@ -65,22 +71,34 @@ class Services:
             except Exception:
                 log.warning("signing key reload failed", exc_info=True)
 
+    async def prune(self) -> None:
+        """Delete what can no longer matter; the sync loop calls this every minute."""
+        days = self.settings.audit_retention_days
+        await maintenance.prune(
+            self.engine,
+            now=utcnow(),
+            event_retention=timedelta(seconds=self.settings.access_token_ttl) + POLL_OVERLAP * 4,
+            audit_retention=timedelta(days=days) if days else None,
+        )
+
     async def _sync_loop(self) -> None:
         interval = self.settings.revocation_poll_interval
-        retention = timedelta(seconds=self.settings.access_token_ttl) + POLL_OVERLAP * 4
         next_prune = 0.0
         loop = asyncio.get_running_loop()
         while True:
             try:
                 await self.core.auth.sync_revocations()
                 if loop.time() >= next_prune:
-                    await maintenance.prune(self.engine, now=utcnow(), event_retention=retention)
+                    await self.prune()
                     next_prune = loop.time() + _PRUNE_EVERY
             except Exception:
                 log.warning("revocation sync failed", exc_info=True)
             await asyncio.sleep(interval)
 
     async def aclose(self) -> None:
+        # The audit rows first: a task cancelled mid-BEGIN can leave a SQLite write lock
+        # held until the engine is disposed, and the last flush would wait on it.
+        await self._close_audit()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -90,6 +108,18 @@ class Services:
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
+
+    async def _close_audit(self) -> None:
+        # Stopped, not cancelled: a write cut off mid-transaction could be lost or doubled.
+        trail = self.core.ctx.trail
+        trail.stop()
+        if self._audit_task is not None:
+            await self._audit_task
+            self._audit_task = None
+        try:
+            await trail.flush()
+        except Exception:
+            log.error("audit rows lost at shutdown: %d", trail.pending, exc_info=True)
 
 
 async def signing_secret(settings: Settings, engine: AsyncEngine) -> str:
@@ -133,6 +163,7 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
     secret = await signing_secret(settings, engine)
     signing = signing_key_manager(settings, engine, secret)
     keys = await signing.ensure_key() if signing is not None else KeySet.hmac(secret)
+    trail = AuditTrail(SqlAuditStore(engine))
     ctx = CoreContext(
         uow=SqlUnitOfWorkFactory(engine),
         hasher=PasswordHasher(
@@ -161,6 +192,7 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
                 base_delay=settings.throttle_base_delay,
                 max_delay=settings.throttle_max_delay,
             ),
+            trail=trail,
         ),
         cache=RevocationCache(revoked_ttl=settings.access_token_ttl + settings.clock_skew + 60),
         policy=CorePolicy(
@@ -170,6 +202,7 @@ async def build_services(settings: Settings, *, migrate_schema: bool = True) -> 
             password_min_length=settings.password_min_length,
             api_key_prefix=settings.api_key_prefix,
         ),
+        trail=trail,
     )
     core = Core.build(ctx)
 

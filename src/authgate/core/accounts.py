@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from authgate.core.audit import AuditEventName
 from authgate.core.clock import utcnow
 from authgate.core.errors import (
     InvalidCredentials,
@@ -124,7 +125,7 @@ class AccountService:
                 ended = await ctx.end_sessions(uow, user_id)
             await uow.events.add(EventKind.USER, user_id, utcnow())
         ctx.forget_locally(sessions=ended, user_id=user_id)
-        ctx.audit("user_update", user_id=user_id, fields=_changed_fields(changes))
+        ctx.audit(user_change_event(user, updated), user_id=user_id, fields=changed_fields(changes))
         return updated
 
     async def delete_user(self, user_id: str) -> User:
@@ -249,5 +250,15 @@ def _apply(user: User, changes: UserChanges) -> User:
     return replace(updated, updated_at=utcnow())
 
 
-def _changed_fields(changes: UserChanges) -> list[str]:
+def user_change_event(before: User, after: User) -> AuditEventName:
+    """Disabling and re-enabling are named events; other profile edits are an update."""
+    if after.disabled and not before.disabled:
+        return AuditEventName.USER_DISABLE
+    if before.disabled and not after.disabled:
+        return AuditEventName.USER_ENABLE
+    return AuditEventName.USER_UPDATE
+
+
+def changed_fields(changes: UserChanges) -> list[str]:
+    """The names of the fields a change sets (never their values: an email is personal data)."""
     return [name for name in UserChanges.__dataclass_fields__ if getattr(changes, name) is not None]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from authgate.core.audit import AuditTrail
 from authgate.core.clock import utcnow
 from authgate.core.common_passwords import check_not_common
 from authgate.core.errors import InvalidRequest, PermissionDenied
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from authgate.core.revocation import RevocationCache
     from authgate.core.throttle import LoginThrottle
     from authgate.core.tokens import AccessTokenCodec
-
-audit_log = logging.getLogger("authgate.audit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +40,23 @@ class CoreContext:
     throttle: LoginThrottle
     cache: RevocationCache
     policy: CorePolicy
+    trail: AuditTrail = field(default_factory=AuditTrail)
 
-    def audit(self, event: str, outcome: str = "success", **fields: object) -> None:
-        """One structured line per auth event; callers never pass a secret."""
-        audit_log.info(event, extra={"event": event, "outcome": outcome, **fields})
+    def audit(
+        self,
+        event: str,
+        outcome: str = "success",
+        *,
+        user_id: str | None = None,
+        session_id: str | None = None,
+        ip: str | None = None,
+        **detail: object,
+    ) -> None:
+        """One audit row and JSON log line per auth event; callers never pass a secret.
+
+        user_id, session_id and ip are columns; anything else goes to the row's detail.
+        """
+        self.trail.record(event, outcome, user_id=user_id, session_id=session_id, ip=ip, **detail)
 
     def password_expiry(self, now: datetime) -> datetime | None:
         days = self.policy.password_max_age_days

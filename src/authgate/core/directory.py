@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from authgate.core.accounts import changed_fields, user_change_event
+from authgate.core.audit import AuditEventName
 from authgate.core.clock import utcnow
 from authgate.core.context import CoreContext, require_password_session
 from authgate.core.errors import InvalidRequest, NotAuthenticated, PermissionDenied, UserNotFound
@@ -123,7 +125,9 @@ class UserDirectory:
                 ended = await ctx.end_sessions(uow, user_id)
             await uow.events.add(EventKind.USER, user_id, updated.updated_at)
         ctx.forget_locally(sessions=ended, user_id=user_id)
-        ctx.audit("user_update", user_id=user_id, by=caller.user.id, password=password is not None)
+        # One row per request, named by its weightiest effect; `by` comes from the scope.
+        event = AuditEventName.PASSWORD_CHANGE if password else user_change_event(current, updated)
+        ctx.audit(event, user_id=user_id, fields=changed_fields(changes))
         return updated
 
     async def remove(self, caller: Principal, user_id: str) -> User:

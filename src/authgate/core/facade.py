@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from authgate.core.accounts import AccountService
+from authgate.core.audit import AuditService, note_actor
 from authgate.core.directory import UserDirectory
 from authgate.core.keys import ApiKeyService
 from authgate.core.oauth import OAuthService
@@ -24,6 +25,7 @@ class Core:
     keys: ApiKeyService
     directory: UserDirectory
     oauth: OAuthService
+    audit: AuditService
 
     @classmethod
     def build(cls, ctx: CoreContext) -> Core:
@@ -37,6 +39,7 @@ class Core:
             keys=keys,
             directory=UserDirectory(ctx, accounts),
             oauth=OAuthService(ctx, auth, keys),
+            audit=AuditService(ctx.trail),
         )
 
     async def authenticate(self, credential: str, *, issuer: str) -> Principal:
@@ -47,5 +50,8 @@ class Core:
             InvalidToken: anything else that does not authenticate.
         """
         if self.keys.is_api_key(credential):
-            return await self.keys.authenticate(credential)
-        return await self.auth.authenticate_token(credential, issuer=issuer)
+            principal = await self.keys.authenticate(credential)
+        else:
+            principal = await self.auth.authenticate_token(credential, issuer=issuer)
+        note_actor(principal.user.id)
+        return principal

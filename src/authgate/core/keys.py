@@ -119,6 +119,9 @@ class ApiKeyService:
             ctx.cache.remember_key(key)
         user = await self._auth.load_user(key.user_id)
         if user is None or user.disabled:
+            ctx.audit(
+                "api_key_use", "failure", user_id=key.user_id, key_id=key.id, reason="disabled"
+            )
             raise InvalidToken("invalid API key")
         await self._mark_used(key)
         return Principal(user=user, method=AuthMethod.API_KEY, api_key_id=key.id)

@@ -25,8 +25,13 @@ if TYPE_CHECKING:
     from authgate.core.tokens import IssuedToken
 
 API_SCOPE = "api"
+# RFC 6749 §7.1 token type names, not secrets.
+BEARER = "Bearer"
+REFRESH_TOKEN_TYPE = "refresh_token"  # noqa: S105  # nosec B105
 SESSION_SCOPE = "session"
 _MAX_TOKEN_LENGTH = 8192
+_MAX_SUBJECT_LENGTH = 128
+CLIENT_SCOPE = "client"
 
 
 class InvalidClient(NotAuthenticated):
@@ -61,12 +66,25 @@ class OAuthService:
         self._auth = auth
         self._keys = keys
 
-    async def authenticate_client(self, client_id: str, client_secret: str) -> Principal:
+    async def authenticate_client(
+        self, client_id: str, client_secret: str, info: ClientInfo
+    ) -> Principal:
         """The owner of the API key whose id and secret these are.
 
         Raises:
+            Throttled: too many refused secrets for this client id or from this address.
             InvalidClient: unknown key, a secret of another key, or a disabled owner.
         """
+        throttle = self._ctx.throttle
+        subject = client_id if len(client_id) <= _MAX_SUBJECT_LENGTH else digest(client_id)
+        await throttle.check(CLIENT_SCOPE, subject=subject, address=info.ip)
+        try:
+            return await self._check_client(client_id, client_secret)
+        except InvalidClient:
+            await throttle.refused(CLIENT_SCOPE, subject=subject, address=info.ip)
+            raise
+
+    async def _check_client(self, client_id: str, client_secret: str) -> Principal:
         if not client_id or not self._keys.is_api_key(client_secret):
             raise InvalidClient
         try:
@@ -74,6 +92,13 @@ class OAuthService:
         except InvalidToken as e:
             raise InvalidClient from e
         if not hmac.compare_digest((principal.api_key_id or "").encode(), client_id.encode()):
+            self._ctx.audit(
+                "api_key_use",
+                "failure",
+                user_id=principal.user.id,
+                key_id=principal.api_key_id,
+                reason="client_id_mismatch",
+            )
             raise InvalidClient
         return principal
 
@@ -149,7 +174,7 @@ class OAuthService:
             return INACTIVE
         return Introspection(
             active=True,
-            token_type="Bearer",  # noqa: S106 - RFC 6749 §7.1 type name
+            token_type=BEARER,
             sub=claims.sub,
             username=principal.user.username,
             client_id=claims.client_id,
@@ -178,7 +203,7 @@ class OAuthService:
             return INACTIVE
         return Introspection(
             active=True,
-            token_type="refresh_token",  # noqa: S106 - not a secret
+            token_type=REFRESH_TOKEN_TYPE,
             sub=user.id,
             username=user.username,
             scope=SESSION_SCOPE,

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from types import TracebackType
 
+    from authgate.core.audit import AuditEvent, AuditQuery
     from authgate.core.models import (
         ApiKey,
         EventKind,
@@ -87,6 +88,16 @@ class SecretRepo(Protocol):
     async def find(self, name: str) -> str | None: ...
     async def add_if_absent(self, name: str, value: str) -> str:
         """Store value unless a value exists; return the stored one (race-safe)."""
+
+
+class AuditStore(Protocol):
+    """Where audit rows live. Written outside any business transaction, in batches."""
+
+    async def add_many(self, events: Sequence[AuditEvent]) -> None: ...
+    async def search(self, query: AuditQuery) -> Sequence[AuditEvent]:
+        """Up to query.limit + 1 matching events after query.after, newest first."""
+
+    async def prune(self, before: datetime) -> int: ...
 
 
 class UnitOfWork(Protocol):

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from authgate.core.ports import UnitOfWork
 
 MAX_REFRESH_TOKEN_LENGTH = 512
+REFRESH_SCOPE = "refresh"
 
 
 class AuthService:
@@ -117,9 +118,18 @@ class AuthService:
         """Rotate a refresh token: the old one dies, a new pair is returned.
 
         Raises:
+            Throttled: too many refused refresh tokens from this address lately.
             InvalidRefreshToken: unknown, expired, or its session or user is gone.
             RefreshTokenReused: it was already rotated; its whole session is ended.
         """
+        await self._ctx.throttle.check(REFRESH_SCOPE, subject=None, address=client.ip)
+        try:
+            return await self._rotate(refresh_token, client, issuer)
+        except InvalidRefreshToken:
+            await self._ctx.throttle.refused(REFRESH_SCOPE, subject=None, address=client.ip)
+            raise
+
+    async def _rotate(self, refresh_token: str, client: ClientInfo, issuer: str) -> TokenPair:
         ctx = self._ctx
         if not refresh_token or len(refresh_token) > MAX_REFRESH_TOKEN_LENGTH:
             raise InvalidRefreshToken
@@ -270,6 +280,9 @@ class AuthService:
             if key is not None:
                 cache.remember_key(key)
         if key is None or key.user_id != user_id:
+            self._ctx.audit(
+                "api_key_use", "failure", user_id=user_id, key_id=key_id, reason="deleted_key"
+            )
             raise InvalidToken("API key deleted")
 
     async def load_user(self, user_id: str) -> User | None:

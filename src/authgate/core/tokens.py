@@ -27,7 +27,8 @@ from authgate.core.secrets import new_id
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-TOKEN_TYPE = "access"  # noqa: S105 - the JWT `typ` header, as Feathers (seed 000) issues it
+# The JWT `typ` header, as Feathers (seed 000) issues it; not a secret.
+TOKEN_TYPE = "access"  # noqa: S105  # nosec B105
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "sid", "jti", "iat", "exp")
 OPTIONAL_CLAIMS = ("client_id", "scope")  # RFC 9068 §2.2: set on client_credentials tokens
 HMAC_ALGORITHM = "HS256"

@@ -36,9 +36,14 @@ class HttpContext:
         peer = request.client.host if request.client else None
         if peer is None or not self.trusted_proxies:
             return peer
-        hops = [peer]
-        for header in request.headers.getlist("x-forwarded-for"):
-            hops[:0] = [h.strip() for h in header.split(",") if h.strip()]
+        # Several X-Forwarded-For fields read as one list, in order (RFC 9110 §5.3).
+        hops = [
+            hop.strip()
+            for header in request.headers.getlist("x-forwarded-for")
+            for hop in header.split(",")
+            if hop.strip()
+        ]
+        hops.append(peer)
         # Walk back from our peer; the first address not one of our proxies is the client.
         for hop in reversed(hops):
             try:

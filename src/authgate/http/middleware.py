@@ -1,4 +1,5 @@
-"""ASGI middleware: body size limit, security headers, one JSON log line per request."""
+"""ASGI middleware: body size limit, security headers, one JSON log line per request,
+and the audit scope (client address and user agent) every audit row of a request carries."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import uuid
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from authgate.core.audit import enter_scope, exit_scope
 from authgate.http.errors import BodyTooLarge
 from authgate.http.metrics import observe_request
 
@@ -129,3 +132,28 @@ def _route_template(scope: Scope) -> str:
 def _state(scope: Scope) -> dict[str, Any]:
     state = scope.get("state")
     return state if isinstance(state, dict) else {}
+
+
+class AuditScopeMiddleware:
+    """Sets the request's audit scope, which core events read their client from.
+
+    A ContextVar rather than a parameter: every core call below this request (logout,
+    key and admin actions included) is audited with the right client without carrying
+    it. A pure ASGI middleware (not BaseHTTPMiddleware) so the route runs in this context.
+    Before the request runs, a full audit buffer is written out (backpressure).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        http = getattr(scope["app"].state, "http", None) if "app" in scope else None
+        if scope["type"] != "http" or http is None:
+            await self.app(scope, receive, send)
+            return
+        await http.core.ctx.trail.make_room()
+        token = enter_scope(http.client_for(Request(scope)))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            exit_scope(token)

@@ -28,6 +28,13 @@ class RedisThrottleStore:
         except RedisError as e:
             raise BackendUnavailable("throttle store unavailable") from e
 
+    async def read(self, key: str) -> ThrottleState | None:
+        try:
+            raw = await self._client.get(f"{self._prefix}throttle:{key}")
+        except RedisError as e:
+            raise BackendUnavailable("throttle store unavailable") from e
+        return ThrottleState(**orjson.loads(raw)) if raw else None
+
     async def _update(self, name: str, change: Change, ttl: int) -> float:
         # WATCH/MULTI is Redis' compare-and-set: the EXEC fails if another client
         # changed the key after we read it, and we read again.

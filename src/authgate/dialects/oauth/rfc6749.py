@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 
 from authgate.core.facade import Core
 from authgate.core.models import ClientInfo, Principal, TokenPair
-from authgate.core.oauth import API_SCOPE, SESSION_SCOPE, InvalidClient
+from authgate.core.oauth import API_SCOPE, BEARER, SESSION_SCOPE, InvalidClient
 from authgate.dialects.oauth.errors import NO_STORE, OAuthProblem, render_error
 from authgate.dialects.oauth.params import (
     ClientCredentials,
@@ -27,17 +27,19 @@ Creds = ClientCredentials | None
 Grant = Callable[[Core, Params, Creds, ClientInfo, str], Awaitable[dict[str, object]]]
 
 
-async def _client(core: Core, creds: ClientCredentials | None) -> Principal | None:
+async def _client(
+    core: Core, creds: ClientCredentials | None, info: ClientInfo
+) -> Principal | None:
     """The authenticated client, or None for a public one (id only, or nothing)."""
     if creds is None or creds.client_secret is None:
         return None
-    return await core.oauth.authenticate_client(creds.client_id, creds.client_secret)
+    return await core.oauth.authenticate_client(creds.client_id, creds.client_secret, info)
 
 
 def _pair(pair: TokenPair) -> dict[str, object]:
     return {
         "access_token": pair.access_token,
-        "token_type": "Bearer",
+        "token_type": BEARER,
         "expires_in": pair.expires_in,
         "refresh_token": pair.refresh_token,
         "scope": SESSION_SCOPE,
@@ -52,7 +54,7 @@ async def _password(
     issuer: str,
 ) -> dict[str, object]:
     username, password = require(params, "username"), require(params, "password")
-    await _client(core, creds)  # a confidential client's secret must be right
+    await _client(core, creds, info)  # a confidential client's secret must be right
     return _pair(await core.auth.login(username, password, info, issuer=issuer))
 
 
@@ -64,7 +66,7 @@ async def _refresh(
     issuer: str,
 ) -> dict[str, object]:
     token = require(params, "refresh_token")
-    await _client(core, creds)
+    await _client(core, creds, info)
     return _pair(await core.auth.refresh(token, info, issuer=issuer))
 
 
@@ -75,7 +77,7 @@ async def _client_credentials(
     info: ClientInfo,
     issuer: str,
 ) -> dict[str, object]:
-    client = await _client(core, creds)
+    client = await _client(core, creds, info)
     if client is None:
         raise InvalidClient("client_credentials needs an API key id and secret")
     scope = params.get("scope")
@@ -84,7 +86,7 @@ async def _client_credentials(
     issued = await core.oauth.issue_client_token(client, info, issuer=issuer)
     return {
         "access_token": issued.token,
-        "token_type": "Bearer",
+        "token_type": BEARER,
         "expires_in": issued.claims.exp - issued.claims.iat,
         "scope": API_SCOPE,
     }

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from authgate.dialects.oauth.errors import NO_STORE, render_error
 from authgate.dialects.oauth.params import client_credentials, form_body, read_form, require
-from authgate.http.context import CoreDep, IssuerDep
+from authgate.http.context import ClientDep, CoreDep, IssuerDep
 from authgate.http.routing import dialect_route
 
 router = APIRouter(prefix="/oauth", tags=["oauth"], route_class=dialect_route(render_error))
@@ -19,13 +19,13 @@ router = APIRouter(prefix="/oauth", tags=["oauth"], route_class=dialect_route(re
     response_class=Response,
     openapi_extra=form_body("token", optional=("token_type_hint", "client_id", "client_secret")),
 )
-async def revoke(request: Request, core: CoreDep, issuer: IssuerDep) -> Response:
+async def revoke(request: Request, core: CoreDep, issuer: IssuerDep, client: ClientDep) -> Response:
     params = await read_form(request)
     token = require(params, "token")
     creds = client_credentials(request, params)
     if creds is not None and creds.client_secret is not None:
         # A public client sends no secret (API.md §6); a confidential one must send a right one.
-        await core.oauth.authenticate_client(creds.client_id, creds.client_secret)
+        await core.oauth.authenticate_client(creds.client_id, creds.client_secret, client)
     # The hint is only a hint (§2.1): the token's form tells access from refresh.
     await core.oauth.revoke(token, issuer=issuer)
     return Response(status_code=200, headers=NO_STORE)

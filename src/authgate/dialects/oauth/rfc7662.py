@@ -13,17 +13,19 @@ from authgate.core.oauth import InvalidClient
 from authgate.dialects.oauth.errors import NO_STORE, render_error
 from authgate.dialects.oauth.params import client_credentials, form_body, read_form, require
 from authgate.http.bearer import credential_from
-from authgate.http.context import CoreDep, IssuerDep
+from authgate.http.context import ClientDep, CoreDep, IssuerDep
 from authgate.http.routing import dialect_route
 
 if TYPE_CHECKING:
     from authgate.core.facade import Core
-    from authgate.core.models import Principal
+    from authgate.core.models import ClientInfo, Principal
 
 router = APIRouter(prefix="/oauth", tags=["oauth"], route_class=dialect_route(render_error))
 
 
-async def _caller(request: Request, core: Core, params: dict[str, str]) -> Principal:
+async def _caller(
+    request: Request, core: Core, params: dict[str, str], client: ClientInfo
+) -> Principal:
     """The API key calling: `Bearer <key>` or Basic key id:secret (API.md §6)."""
     scheme = request.headers.get("authorization", "").partition(" ")[0].lower()
     if scheme == "bearer" or "x-api-key" in request.headers:
@@ -37,7 +39,7 @@ async def _caller(request: Request, core: Core, params: dict[str, str]) -> Princ
     creds = client_credentials(request, params)
     if creds is None or creds.client_secret is None:
         raise InvalidClient("introspection needs an API key")
-    return await core.oauth.authenticate_client(creds.client_id, creds.client_secret)
+    return await core.oauth.authenticate_client(creds.client_id, creds.client_secret, client)
 
 
 @router.post(
@@ -46,9 +48,11 @@ async def _caller(request: Request, core: Core, params: dict[str, str]) -> Princ
     response_class=JSONResponse,
     openapi_extra=form_body("token", optional=("token_type_hint",)),
 )
-async def introspect(request: Request, core: CoreDep, issuer: IssuerDep) -> JSONResponse:
+async def introspect(
+    request: Request, core: CoreDep, issuer: IssuerDep, client: ClientDep
+) -> JSONResponse:
     params = await read_form(request)
-    caller = await _caller(request, core, params)
+    caller = await _caller(request, core, params, client)
     result = await core.oauth.introspect(caller, require(params, "token"), issuer=issuer)
     body = {name: value for name, value in asdict(result).items() if value is not None}
     return JSONResponse(body, headers=NO_STORE)

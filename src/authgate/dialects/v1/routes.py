@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
+from authgate.core.audit import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    AuditCursor,
+    AuditEventName,
+    AuditQuery,
+    Outcome,
+)
 from authgate.core.models import Principal
 from authgate.dialects.v1 import schemas as s
 from authgate.dialects.v1.errors import render_error
@@ -150,3 +159,52 @@ async def list_keys(caller: Caller, core: CoreDep) -> list[s.KeyListed]:
 async def delete_key(key_id: str, caller: Caller, core: CoreDep) -> Response:
     await core.keys.delete(caller, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/audit",
+    responses=_errors(400, 401, 403, 503),
+    description="The audit log, newest first; administrators only. See docs/audit.md.",
+)
+async def audit_log(
+    caller: Caller,
+    core: CoreDep,
+    user_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_.-]{1,64}$")] = None,
+    event: AuditEventName | None = None,
+    outcome: Outcome | None = None,
+    since: Annotated[datetime | None, Query(description="ISO 8601; without an offset, UTC")] = None,
+    until: Annotated[datetime | None, Query(description="ISO 8601; without an offset, UTC")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="nextCursor of the previous page")
+    ] = None,
+) -> s.AuditPage:
+    page = await core.audit.search(
+        caller,
+        AuditQuery(
+            user_id=user_id,
+            event=event,
+            outcome=outcome,
+            since=since,
+            until=until,
+            limit=limit,
+            after=AuditCursor.decode(cursor) if cursor is not None else None,
+        ),
+    )
+    return s.AuditPage(
+        events=[
+            s.AuditEventListed(
+                id=e.id or 0,
+                occurredAt=e.occurred_at,
+                event=e.event,
+                outcome=e.outcome,
+                userId=e.user_id,
+                sessionId=e.session_id,
+                ip=e.client_ip,
+                userAgent=e.user_agent,
+                detail=dict(e.detail),
+            )
+            for e in page.events
+        ],
+        nextCursor=page.next.encode() if page.next is not None else None,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_serializer
 
 from authgate.core.passwords import MAX_PASSWORD_LENGTH
 
@@ -112,3 +112,30 @@ class SessionListed(Timestamped):
     ip: str | None
     userAgent: str | None
     current: bool
+
+
+class AuditEventListed(BaseModel):
+    id: int
+    occurredAt: datetime = Field(
+        description="UTC, ISO 8601 with milliseconds", json_schema_extra={"format": "date-time"}
+    )
+    event: str
+    outcome: str
+    userId: str | None
+    sessionId: str | None
+    ip: str | None
+    userAgent: str | None
+    detail: dict[str, JsonValue] = Field(
+        description="Small, never secret: reason, key_id, fields, by (the acting user), ..."
+    )
+
+    @field_serializer("occurredAt", when_used="json")
+    def _millis(self, value: datetime) -> str:
+        return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class AuditPage(BaseModel):
+    events: list[AuditEventListed] = Field(description="Newest first")
+    nextCursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page"
+    )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete
 
 from authgate.storage.sql.tables import (
+    audit_event,
     auth_session,
     refresh_token,
     revocation_event,
@@ -22,9 +23,20 @@ if TYPE_CHECKING:
 _KEEP_DEAD = timedelta(days=7)
 
 
-async def prune(engine: AsyncEngine, *, now: datetime, event_retention: timedelta) -> None:
+async def prune(
+    engine: AsyncEngine,
+    *,
+    now: datetime,
+    event_retention: timedelta,
+    audit_retention: timedelta | None = None,
+) -> None:
+    """audit_retention None keeps audit rows forever."""
     async with SqlUnitOfWork(engine) as uow:
         conn = uow.connection
+        if audit_retention is not None:
+            await conn.execute(
+                delete(audit_event).where(audit_event.c.occurred_at < now - audit_retention)
+            )
         await conn.execute(
             delete(revocation_event).where(revocation_event.c.created_at < now - event_retention)
         )

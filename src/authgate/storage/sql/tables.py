@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -174,4 +175,24 @@ signing_key = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("activates_at", UtcDateTime, nullable=False),
     Column("retired_at", UtcDateTime),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    # No foreign keys: the trail of a user or session outlives it.
+    Column("user_id", String(64)),
+    Column("session_id", String(64)),
+    Column("client_ip", String(64)),
+    Column("user_agent", String(256)),
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_event_occurred_at", "occurred_at"),
+    Index("ix_audit_event_user_id_occurred_at", "user_id", "occurred_at"),
+    Index("ix_audit_event_event_occurred_at", "event", "occurred_at"),
 )

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 
 from authgate.core.clock import epoch
+from authgate.core.errors import BackendUnavailable
 from authgate.core.throttle import Change, ThrottleState
 from authgate.storage.sql.repos import upsert_insert
 from authgate.storage.sql.tables import throttle_counter
-from authgate.storage.sql.uow import SqlUnitOfWork
+from authgate.storage.sql.uow import SqlUnitOfWork, is_outage
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +20,27 @@ if TYPE_CHECKING:
 class SqlThrottleStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+
+    async def read(self, key: str) -> ThrottleState | None:
+        try:
+            async with self._engine.connect() as conn:
+                row = (
+                    await conn.execute(
+                        select(throttle_counter).where(throttle_counter.c.key == key)
+                    )
+                ).one_or_none()
+        except Exception as e:
+            if is_outage(e):
+                raise BackendUnavailable from e
+            raise
+        if row is None:
+            return None
+        return ThrottleState(
+            count=row._mapping["count"],
+            strikes=row.strikes,
+            blocked_until=row.blocked_until,
+            last_at=row.last_at,
+        )
 
     async def update(self, key: str, change: Change, ttl: int) -> float:
         # PostgreSQL text cannot hold NUL; such a key names no account, but is still counted.

@@ -16,7 +16,7 @@ import authgate
 from authgate.config import Settings
 from authgate.container import build_services
 from authgate.dialects import REGISTRY
-from authgate.http import ops
+from authgate.http import openapi, ops
 from authgate.http.docs import docs_router
 from authgate.http.middleware import (
     AuditScopeMiddleware,
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
+    openapi.install(app)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, server_error)
     if settings.cors_origins:

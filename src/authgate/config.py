@@ -71,13 +71,13 @@ class Settings(BaseSettings):
     throttle_max_delay: int = Field(default=900, ge=1)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Audit rows older than this are pruned; 0 keeps them forever.
+    audit_retention_days: int = Field(default=90, ge=0, le=36500)
+
     # Browser origins allowed to call the API (CORS). Empty: no CORS headers at all.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Cookies and HTTP auth in cross-origin calls; bearer tokens do not need it.
     cors_allow_credentials: bool = False
-
-    # Audit rows older than this are pruned; 0 keeps them forever.
-    audit_retention_days: int = Field(default=90, ge=0, le=36500)
 
     revocation_poll_interval: float = Field(default=0.25, gt=0, le=1.0)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -182,8 +182,13 @@ class AuthService:
 
         Raises:
             PermissionDenied: the caller used an API key.
+            InvalidToken: the session ended after this request was authenticated (a
+                concurrent logout): the token is dead, as a later request would find.
         """
-        await self.end_session(principal.user.id, require_password_session(principal))
+        try:
+            await self.end_session(principal.user.id, require_password_session(principal))
+        except SessionNotFound as e:
+            raise InvalidToken("session ended") from e
 
     async def logout_all(self, principal: Principal) -> int:
         """End every session of the caller, this one included.

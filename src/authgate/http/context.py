@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from authgate.core.facade import Core
 from authgate.core.models import ClientInfo, Principal
 from authgate.http.bearer import credential_from
+from authgate.http.openapi import credential_schemes
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -87,7 +88,11 @@ IssuerDep = Annotated[str, Depends(get_issuer)]
 def principal_dependency(*, allow_bare: bool = False) -> Callable[..., Awaitable[Principal]]:
     """A dependency that authenticates the caller or raises a core NotAuthenticated."""
 
-    async def current_principal(request: Request, core: CoreDep, issuer: IssuerDep) -> Principal:
+    declared = Depends(credential_schemes(allow_bare=allow_bare))
+
+    async def current_principal(
+        request: Request, core: CoreDep, issuer: IssuerDep, _: None = declared
+    ) -> Principal:
         credential = credential_from(
             request, allow_bare=allow_bare, is_api_key=core.keys.is_api_key
         )

@@ -112,7 +112,8 @@ def _many(node: Any, key: str) -> list[str]:
     """Values of `k=a`, `k[]=a&k[]=b` or `k[0]=a&k[1]=b`."""
     if isinstance(node, list):
         return node
-    if all(k == "" or k.isdigit() for k in node) and all(
+    # An index past 9 digits is refused: int() of a 4,301-digit string raises.
+    if all(k == "" or (_digits(k) and len(k) <= 9) for k in node) and all(
         isinstance(v, list) for v in node.values()
     ):
         ordered = sorted(node.items(), key=lambda kv: int(kv[0]) if kv[0] else -1)
@@ -128,16 +129,22 @@ def _one(node: Any, key: str) -> str:
 
 
 def _non_negative(value: str, key: str) -> int:
-    if not value.isdigit() or len(value) > 9:
+    if not _digits(value) or len(value) > 9:
         raise InvalidRequest(f"{key} must be a non-negative integer")
     return int(value)
 
 
 def _limit(value: str) -> int:
     # adapter-commons getLimit: a negative limit means the default; above the max, the max.
-    if value.startswith("-") and value[1:].isdigit():
+    if value.startswith("-") and _digits(value[1:]):
         return DEFAULT_LIMIT
     return min(_non_negative(value, "$limit"), MAX_PAGE_SIZE)
+
+
+def _digits(value: str) -> bool:
+    # ASCII only: str.isdigit() is also true for a superscript two, which int() refuses,
+    # and for Arabic-Indic digits, which int() reads as a number no Feathers client meant.
+    return value.isascii() and value.isdigit()
 
 
 def _field(name: str, allowed: tuple[str, ...], key: str) -> str:

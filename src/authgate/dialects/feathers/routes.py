@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
 
 from authgate.core.accounts import NewUser
 from authgate.core.directory import PasswordChange
@@ -18,20 +20,99 @@ from authgate.core.errors import (
 )
 from authgate.core.facade import Core
 from authgate.core.models import Principal, TokenPair, UserChanges
+from authgate.core.queries import FILTERABLE
 from authgate.dialects.feathers import schemas as s
 from authgate.dialects.feathers.errors import JWT_MALFORMED, Refused, render_error
-from authgate.dialects.feathers.query import parse_find
+from authgate.dialects.feathers.query import FIELDS, SELECTABLE, parse_find
 from authgate.http.bearer import credential_from
 from authgate.http.context import ClientDep, CoreDep, HttpDep, IssuerDep
 from authgate.http.errors import MalformedBody
+from authgate.http.openapi import credential_schemes, error_responses
 from authgate.http.routing import dialect_route
 
 AUTH_PATH = "/authentication"
 USERS_PATH = "/users"
 STRATEGIES = ("jwt", "local")
+_FILTERS = [name for name, field in FIELDS.items() if field in FILTERABLE and name != "id"]
 Json = dict[str, Any]
 
 router = APIRouter(tags=["feathers"], route_class=dialect_route(render_error))
+_errors = partial(
+    error_responses,
+    s.FeathersError,
+    descriptions={
+        400: "BadRequest: malformed JSON, a bad query or an invalid field",
+        401: "NotAuthenticated: no token, a bad one, or a wrong email or password",
+        403: "Forbidden: password expired, not an admin, or registration closed",
+        404: "NotFound: no such user",
+        409: "Conflict: the username or email is taken",
+        413: "PayloadTooLarge",
+        429: "TooManyRequests; see Retry-After",
+        503: "Unavailable",
+    },
+)
+
+
+_TOKEN = [Depends(credential_schemes(allow_bare=True))]
+
+
+def _answers(
+    status_code: int, model: type[BaseModel], *errors: int, secured: bool = True
+) -> dict[str, Any]:
+    """Route options: the JSON these handlers build by hand, described by a model, and
+    the token header declared (JWTStrategy reads `Bearer t`, `JWT t` or a bare `t`)."""
+    success = {status_code: {"model": model, "description": "Successful Response"}}
+    return {
+        "status_code": status_code,
+        "response_model": None,
+        "responses": {**success, **_errors(*errors)},
+        "dependencies": _TOKEN if secured else [],
+    }
+
+
+# The query is parsed by hand (qs brackets, query.py); this documents what it takes.
+_SELECT = {
+    "name": "$select[]",
+    "in": "query",
+    "description": "Fields to return (id always comes)",
+    "schema": {"type": "array", "items": {"type": "string", "enum": list(SELECTABLE)}},
+}
+_FIND_QUERY = {
+    "parameters": [
+        {"name": "$limit", "in": "query", "schema": {"type": "integer"}},
+        {"name": "$skip", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {
+            "name": "$sort",
+            "in": "query",
+            "style": "deepObject",
+            "explode": True,
+            "schema": {
+                "type": "object",
+                "properties": {f: {"type": "integer", "enum": [1, -1]} for f in SELECTABLE},
+                "additionalProperties": False,
+            },
+        },
+        _SELECT,
+        *({"name": f, "in": "query", "schema": {"type": "string"}} for f in _FILTERS),
+        *(
+            {
+                "name": f"id[{op}][]",
+                "in": "query",
+                "schema": {"type": "array", "items": {"type": "string"}},
+            }
+            for op in ("$in", "$nin")
+        ),
+    ]
+}
+
+
+# The body is read by hand (a Feathers client may send anything); this documents it.
+_AUTH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": s.AuthenticationRequest.model_json_schema()}},
+    }
+}
 
 
 def bearer_token(request: Request, core: Core) -> str:
@@ -117,7 +198,11 @@ def _login_result(core: Core, pair: TokenPair, issuer: str) -> Json:
     }
 
 
-@router.post(AUTH_PATH, status_code=status.HTTP_201_CREATED)
+@router.post(
+    AUTH_PATH,
+    **_answers(201, s.AuthenticationResult, 400, 401, 403, 413, 429, 503, secured=False),
+    openapi_extra=_AUTH_BODY,
+)
 async def authenticate(
     request: Request, core: CoreDep, client: ClientDep, issuer: IssuerDep
 ) -> Json:
@@ -143,8 +228,8 @@ async def authenticate(
     return _login_result(core, pair, issuer)
 
 
-@router.delete(AUTH_PATH)
-@router.delete(AUTH_PATH + "/{token_id}")
+@router.delete(AUTH_PATH, **_answers(200, s.AuthenticationResult, 401, 503))
+@router.delete(AUTH_PATH + "/{token_id}", **_answers(200, s.AuthenticationResult, 401, 503))
 async def logout(
     request: Request, core: CoreDep, issuer: IssuerDep, token_id: str | None = None
 ) -> Json:
@@ -159,7 +244,7 @@ async def logout(
     return result
 
 
-@router.get(USERS_PATH)
+@router.get(USERS_PATH, **_answers(200, s.UsersPage, 400, 401, 403, 503), openapi_extra=_FIND_QUERY)
 async def find_users(request: Request, who: Caller, core: CoreDep) -> Json:
     find = parse_find(request.query_params.multi_items())
     page = await core.directory.find(who, find.query)
@@ -175,7 +260,11 @@ def _not_found(user_id: str) -> UserNotFound:
     return UserNotFound(f"No record found for id '{user_id}'")
 
 
-@router.get(USERS_PATH + "/{user_id}")
+@router.get(
+    USERS_PATH + "/{user_id}",
+    **_answers(200, s.UserOut, 400, 401, 403, 404, 503),
+    openapi_extra={"parameters": [_SELECT]},
+)
 async def get_user(user_id: str, request: Request, who: Caller, core: CoreDep) -> Json:
     select = parse_find(request.query_params.multi_items()).select
     try:
@@ -184,7 +273,7 @@ async def get_user(user_id: str, request: Request, who: Caller, core: CoreDep) -
         raise _not_found(user_id) from e
 
 
-@router.post(USERS_PATH, status_code=status.HTTP_201_CREATED)
+@router.post(USERS_PATH, **_answers(201, s.UserOut, 400, 401, 403, 409, 413, 429, 503))
 async def create_user(
     body: s.UserCreate, who: OptionalCaller, core: CoreDep, http: HttpDep
 ) -> Json:
@@ -202,7 +291,9 @@ async def create_user(
     return s.user_json(user)
 
 
-@router.patch(USERS_PATH + "/{user_id}")
+@router.patch(
+    USERS_PATH + "/{user_id}", **_answers(200, s.UserOut, 400, 401, 403, 404, 409, 413, 429, 503)
+)
 async def patch_user(
     user_id: str, body: s.UserPatch, who: Caller, core: CoreDep, client: ClientDep
 ) -> Json:
@@ -229,7 +320,7 @@ async def patch_user(
     return s.user_json(user)
 
 
-@router.delete(USERS_PATH + "/{user_id}")
+@router.delete(USERS_PATH + "/{user_id}", **_answers(200, s.UserOut, 400, 401, 403, 404, 503))
 async def remove_user(user_id: str, who: Caller, core: CoreDep) -> Json:
     try:
         return s.user_json(await core.directory.remove(who, user_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
@@ -70,3 +70,55 @@ class UserPatch(Strict):
     currentPassword: StrictStr | None = Field(
         default=None, min_length=1, max_length=MAX_PASSWORD_LENGTH
     )
+
+
+# Documentation models: the routes build their JSON by hand (user_json, $select), so
+# these only describe it in /openapi.json and are not applied to the answers.
+class FeathersError(BaseModel):
+    """@feathersjs/errors' JSON: `errors` maps a field to what is wrong with it."""
+
+    name: str
+    message: str
+    code: int
+    className: str
+    errors: dict[str, str]
+
+
+class UserOut(BaseModel):
+    """A user; with `$select`, only the fields asked for (id always)."""
+
+    id: str
+    email: str | None = None
+    username: str | None = None
+    name: str | None = None
+    avatar: str | None = None
+    createdAt: str | None = None
+    updatedAt: str | None = None
+
+
+class UsersPage(BaseModel):
+    total: int
+    limit: int
+    skip: int
+    data: list[UserOut]
+
+
+class AuthenticationRequest(BaseModel):
+    """`local`: email and password; `jwt`: accessToken (authentication.create)."""
+
+    strategy: Literal["local", "jwt"]
+    email: str | None = None
+    password: str | None = None
+    accessToken: str | None = None
+
+
+class AuthenticationInfo(BaseModel):
+    strategy: str
+    accessToken: str | None = None
+    payload: dict[str, Any]
+
+
+class AuthenticationResult(BaseModel):
+    accessToken: str
+    authentication: AuthenticationInfo
+    user: UserOut

@@ -6,6 +6,7 @@ seed's curl -d and OAuth2PasswordRequestForm clients send) or JSON.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Security
@@ -16,6 +17,7 @@ from authgate.dialects.form import schemas as s
 from authgate.dialects.form.body import form_or_json, openapi_body
 from authgate.dialects.form.errors import render_error
 from authgate.http.context import ClientDep, CoreDep, IssuerDep, principal_dependency
+from authgate.http.openapi import error_responses
 from authgate.http.routing import dialect_route
 
 PREFIX = "/auth"
@@ -29,17 +31,17 @@ Refresh = Annotated[s.RefreshForm, Depends(form_or_json(s.RefreshForm))]
 PasswordChange = Annotated[s.PasswordForm, Depends(form_or_json(s.PasswordForm))]
 
 
-def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
-    descriptions = {
+_errors = partial(
+    error_responses,
+    s.ErrorResponse,
+    descriptions={
         400: "A rule was broken (password policy) or the body could not be parsed",
         401: "Incorrect username or password, or a missing or invalid token",
         403: "Password expired, or an API key where a password login is needed",
-        413: "Request body too large",
         415: "Neither a form nor JSON",
-        429: "Too many attempts; see Retry-After",
-        503: "Storage unavailable",
-    }
-    return {code: {"model": s.ErrorResponse, "description": descriptions[code]} for code in codes}
+        422: "Invalid fields, as FastAPI reports them (without the rejected input)",
+    },
+)
 
 
 router = APIRouter(prefix=PREFIX, tags=["form"], route_class=dialect_route(render_error))
@@ -47,7 +49,7 @@ router = APIRouter(prefix=PREFIX, tags=["form"], route_class=dialect_route(rende
 
 @router.post(
     "/login",
-    responses=_errors(400, 401, 403, 413, 415, 429, 503),
+    responses=_errors(400, 401, 403, 413, 415, 422, 429, 503),
     openapi_extra=openapi_body(s.LoginForm),
 )
 async def login(
@@ -59,7 +61,7 @@ async def login(
 
 @router.post(
     "/refresh",
-    responses=_errors(400, 401, 413, 415, 503),
+    responses=_errors(400, 401, 413, 415, 422, 429, 503),
     openapi_extra=openapi_body(s.RefreshForm),
 )
 async def refresh(
@@ -95,7 +97,7 @@ async def me(caller: Caller) -> s.UserResponse:
 
 @router.post(
     "/password",
-    responses=_errors(400, 401, 413, 415, 429, 503),
+    responses=_errors(400, 401, 413, 415, 422, 429, 503),
     openapi_extra=openapi_body(s.PasswordForm),
 )
 async def change_password(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_serializer
 
@@ -78,5 +78,16 @@ class MessageResponse(BaseModel):
     message: str
 
 
+class Problem(BaseModel):
+    """One item of a 422, as FastAPI writes it, less `input` (it would echo passwords)."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+    ctx: dict[str, Any] | None = None
+
+
 class ErrorResponse(BaseModel):
-    detail: str
+    """FastAPI's error shape: a sentence, or for a 422 the list of problems."""
+
+    detail: str | list[Problem]

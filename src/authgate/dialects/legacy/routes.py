@@ -7,6 +7,7 @@ JWT from /user/login bare, as the seed shows it, or after `Bearer`.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -15,23 +16,22 @@ from authgate.core.models import ApiKey, Principal
 from authgate.dialects.legacy import schemas as s
 from authgate.dialects.legacy.errors import render_error
 from authgate.http.context import ClientDep, CoreDep, IssuerDep, principal_dependency
+from authgate.http.openapi import error_responses
 from authgate.http.routing import dialect_route
 
 PREFIXES = ("/user", "/authheader")
 Caller = Annotated[Principal, Depends(principal_dependency(allow_bare=True))]
 
 
-def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
-    descriptions = {
-        400: "Invalid request",
+_errors = partial(
+    error_responses,
+    s.MessageResponse,
+    descriptions={
         401: "Incorrect credentials, or a missing or invalid Authorization header",
         403: "Password expired, or an auth header used where a password login is needed",
         404: "Auth header not found",
-        413: "Request body too large",
-        429: "Too many attempts; see Retry-After",
-        503: "Storage unavailable",
-    }
-    return {code: {"model": s.MessageResponse, "description": descriptions[code]} for code in codes}
+    },
+)
 
 
 router = APIRouter(tags=["legacy"], route_class=dialect_route(render_error))

@@ -14,7 +14,10 @@ from starlette.responses import JSONResponse, Response
 
 from authgate.core import errors as e
 from authgate.core.oauth import InvalidClient
+from authgate.dialects.oauth.schemas import OAuthError
 from authgate.http.errors import BodyTooLarge, ErrorTable, MalformedBody, lookup, retry_headers
+from authgate.http.openapi import Responses
+from authgate.http.openapi import error_responses as shared_error_responses
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -47,6 +50,21 @@ ERRORS: ErrorTable = {
     e.Throttled: (429, "temporarily_unavailable"),
     e.BackendUnavailable: (503, "temporarily_unavailable"),
 }
+
+
+def error_responses(*codes: int) -> Responses:
+    """`responses=` for a standard endpoint: the codes, in RFC 6749 §5.2's shape."""
+    return shared_error_responses(
+        OAuthError,
+        *codes,
+        descriptions={
+            400: "invalid_request, invalid_grant, unsupported_grant_type or invalid_scope",
+            401: "invalid_client, with a WWW-Authenticate challenge",
+            403: "access_denied",
+            429: "temporarily_unavailable: too many attempts; see Retry-After",
+            503: "temporarily_unavailable: storage unavailable",
+        },
+    )
 
 
 def oauth_error(status: int, error: str, description: str, headers: dict[str, str]) -> Response:

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from authgate.core.facade import Core
 from authgate.core.models import ClientInfo, Principal, TokenPair
 from authgate.core.oauth import API_SCOPE, BEARER, SESSION_SCOPE, InvalidClient
-from authgate.dialects.oauth.errors import NO_STORE, OAuthProblem, render_error
+from authgate.dialects.oauth.errors import NO_STORE, OAuthProblem, error_responses, render_error
 from authgate.dialects.oauth.params import (
     ClientCredentials,
     client_credentials,
@@ -18,7 +18,9 @@ from authgate.dialects.oauth.params import (
     read_form,
     require,
 )
+from authgate.dialects.oauth.schemas import TokenResponse
 from authgate.http.context import ClientDep, CoreDep, IssuerDep
+from authgate.http.openapi import client_basic
 from authgate.http.routing import dialect_route
 
 router = APIRouter(prefix="/oauth", tags=["oauth"], route_class=dialect_route(render_error))
@@ -103,10 +105,24 @@ GRANTS: dict[str, Grant] = {
     "/token",
     summary="Token endpoint (RFC 6749)",
     response_class=JSONResponse,
-    openapi_extra=form_body(
-        "grant_type",
-        optional=("username", "password", "refresh_token", "scope", "client_id", "client_secret"),
-    ),
+    responses={
+        200: {"model": TokenResponse, "description": "The tokens"},
+        **error_responses(400, 401, 403, 413, 429, 503),
+    },
+    openapi_extra={
+        **form_body(
+            "grant_type",
+            optional=(
+                "username",
+                "password",
+                "refresh_token",
+                "scope",
+                "client_id",
+                "client_secret",
+            ),
+        ),
+        **client_basic(optional=True),
+    },
 )
 async def token(
     request: Request, core: CoreDep, info: ClientDep, issuer: IssuerDep

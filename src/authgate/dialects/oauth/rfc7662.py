@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import JSONResponse
 
 from authgate.core.errors import InvalidToken
 from authgate.core.oauth import InvalidClient
-from authgate.dialects.oauth.errors import NO_STORE, render_error
+from authgate.dialects.oauth.errors import NO_STORE, error_responses, render_error
 from authgate.dialects.oauth.params import client_credentials, form_body, read_form, require
+from authgate.dialects.oauth.schemas import Introspection
 from authgate.http.bearer import credential_from
 from authgate.http.context import ClientDep, CoreDep, IssuerDep
+from authgate.http.openapi import client_basic, credential_schemes
 from authgate.http.routing import dialect_route
 
 if TYPE_CHECKING:
@@ -46,7 +48,15 @@ async def _caller(
     "/introspect",
     summary="Token introspection (RFC 7662)",
     response_class=JSONResponse,
-    openapi_extra=form_body("token", optional=("token_type_hint",)),
+    responses={
+        200: {"model": Introspection, "description": "What the token is, if active"},
+        **error_responses(400, 401, 403, 413, 429, 503),
+    },
+    dependencies=[Depends(credential_schemes())],
+    openapi_extra={
+        **form_body("token", optional=("token_type_hint",)),
+        **client_basic(optional=False),
+    },
 )
 async def introspect(
     request: Request, core: CoreDep, issuer: IssuerDep, client: ClientDep

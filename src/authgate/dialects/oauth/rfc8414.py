@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 
 from authgate.dialects.oauth.errors import render_error
 from authgate.dialects.oauth.rfc6749 import GRANTS
+from authgate.dialects.oauth.schemas import JwkSet, Metadata
 from authgate.http.context import CoreDep, IssuerDep
 from authgate.http.routing import dialect_route
 
@@ -48,17 +49,29 @@ def _cached(body: Mapping[str, object], max_age: int) -> JSONResponse:
     return JSONResponse(body, headers={"Cache-Control": f"public, max-age={max_age}"})
 
 
-@router.get("/oauth-authorization-server", summary="Authorization server metadata (RFC 8414)")
+@router.get(
+    "/oauth-authorization-server",
+    summary="Authorization server metadata (RFC 8414)",
+    responses={200: {"model": Metadata, "description": "The metadata"}},
+)
 async def oauth_metadata(core: CoreDep, issuer: IssuerDep) -> JSONResponse:
     return _cached(metadata(core, issuer), _METADATA_MAX_AGE)
 
 
-@router.get("/openid-configuration", summary="OpenID Connect discovery metadata")
+@router.get(
+    "/openid-configuration",
+    summary="OpenID Connect discovery metadata",
+    responses={200: {"model": Metadata, "description": "The metadata"}},
+)
 async def openid_configuration(core: CoreDep, issuer: IssuerDep) -> JSONResponse:
     return _cached(metadata(core, issuer), _METADATA_MAX_AGE)
 
 
-@router.get("/jwks.json", summary="The public signing keys (RFC 7517); never an HMAC secret")
+@router.get(
+    "/jwks.json",
+    summary="The public signing keys (RFC 7517); never an HMAC secret",
+    responses={200: {"model": JwkSet, "description": "The JWK Set"}},
+)
 async def jwks(core: CoreDep) -> JSONResponse:
     keys = core.ctx.codec.keys
     return _cached(keys.jwks(), keys.cache_seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -19,24 +20,20 @@ from authgate.core.models import Principal
 from authgate.dialects.v1 import schemas as s
 from authgate.dialects.v1.errors import render_error
 from authgate.http.context import ClientDep, CoreDep, IssuerDep, principal_dependency
+from authgate.http.openapi import error_responses
 from authgate.http.routing import dialect_route
 
 PREFIX = "/api/v1/auth"
 Caller = Annotated[Principal, Depends(principal_dependency())]
 
 
-def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
-    descriptions = {
-        400: "Invalid request",
-        401: "Not authenticated",
+_errors = partial(
+    error_responses,
+    s.ErrorResponse,
+    descriptions={
         403: "Forbidden (password expired, or an API key where a password login is needed)",
-        404: "Not found",
-        409: "Conflict",
-        413: "Request body too large",
-        429: "Too many attempts; see Retry-After",
-        503: "Storage unavailable",
-    }
-    return {code: {"model": s.ErrorResponse, "description": descriptions[code]} for code in codes}
+    },
+)
 
 
 router = APIRouter(prefix=PREFIX, tags=["v1"], route_class=dialect_route(render_error))
@@ -124,14 +121,16 @@ async def list_sessions(caller: Caller, core: CoreDep) -> list[s.SessionListed]:
     "/sessions/{session_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=_errors(401, 403, 404, 503),
+    responses=_errors(400, 401, 403, 404, 503),
 )
 async def revoke_session(session_id: str, caller: Caller, core: CoreDep) -> Response:
     await core.auth.revoke_session(caller, session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/keys", status_code=status.HTTP_201_CREATED, responses=_errors(400, 401, 403, 503))
+@router.post(
+    "/keys", status_code=status.HTTP_201_CREATED, responses=_errors(400, 401, 403, 413, 503)
+)
 async def create_key(body: s.KeyCreateRequest, caller: Caller, core: CoreDep) -> s.KeyCreated:
     created = await core.keys.create(caller, body.name)
     return s.KeyCreated(
@@ -154,7 +153,7 @@ async def list_keys(caller: Caller, core: CoreDep) -> list[s.KeyListed]:
     "/keys/{key_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=_errors(401, 403, 404, 503),
+    responses=_errors(400, 401, 403, 404, 503),
 )
 async def delete_key(key_id: str, caller: Caller, core: CoreDep) -> Response:
     await core.keys.delete(caller, key_id)

@@ -8,6 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from authgate.core.errors import InvalidRequest
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -28,9 +30,35 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(async_url(url), **kwargs)
+    event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul)
     if is_sqlite(engine):
         _configure_sqlite(engine)
     return engine
+
+
+def _refuse_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+) -> None:
+    """Refuse text with a NUL character before it reaches the database: the last guard.
+
+    PostgreSQL cannot hold U+0000 in text and its driver raises (a 500 the fuzz found on
+    every lookup: a username, an id in a path, a filter); SQLite would just find nothing.
+    The repositories answer lookups by such a value as "not found" without asking
+    (`repos.storable`) and the core refuses names with control characters; whatever else
+    would still carry a NUL to the database is a bad request on both backends alike.
+    """
+    if _has_nul(parameters):
+        raise InvalidRequest("text must not contain NUL characters")
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -89,6 +89,15 @@ async def test_malformed_authorization_is_refused(spelling, dialect, client, use
 
 
 @header_dialects
+async def test_access_token_in_x_api_key_is_refused(dialect, client, users, db_unchanged):
+    """The reverse of an API key as an access token: X-API-Key takes API keys only."""
+    target = await aim(dialect, client, users)
+    async with db_unchanged():
+        response = await target.present(None, [("X-API-Key", target.tokens.access)])
+    target.refusal(Why.MISSING).check(response)
+
+
+@header_dialects
 @pytest.mark.parametrize("name", ["access_token", "token"])
 async def test_token_in_the_query_string_is_ignored(name, dialect, client, users, db_unchanged):
     # RFC 6750 §2.3 would allow it; query strings end up in proxy and browser logs.

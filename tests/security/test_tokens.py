@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from authgate.core.revocation import RevocationCache
 from tests.security.harness import (
     SECRET,
     TOKEN_DIALECTS,
@@ -152,3 +153,19 @@ async def test_no_token_at_all_is_refused(dialect, client, users, db_unchanged):
         }
         return
     target.refusal(Why.MISSING).check(response)
+
+
+@pytest.mark.parametrize("dialect", TOKEN_DIALECTS, ids=lambda d: d.name)
+async def test_another_subject_on_a_node_that_never_saw_the_session_harms_nothing(
+    dialect, client, users, services, db_unchanged
+):
+    """Refused without marking the real owner's session revoked in this node's cache."""
+    target = await aim(dialect, client, users)
+    other = await users()
+    # A node that has not looked the session up yet: its cache starts empty.
+    services.core.ctx.cache = RevocationCache(revoked_ttl=3600)
+    async with db_unchanged():
+        response = await target.present(resign(target.tokens.access, sub=other.id))
+    target.refusal(Why.REVOKED).check(response)
+    still = await target.present(target.tokens.access)
+    assert still.status_code in (200, 201), still.text

@@ -95,7 +95,9 @@ def principal_dependency(*, allow_bare: bool = False) -> Callable[..., Awaitable
     async def current_principal(
         request: Request, core: CoreDep, issuer: IssuerDep, _: None = declared
     ) -> Principal:
-        credential = credential_from(request, allow_bare=allow_bare)
+        credential = credential_from(
+            request, allow_bare=allow_bare, is_api_key=core.keys.is_api_key
+        )
         principal = await core.authenticate(credential, issuer=issuer)
         request.state.user_id = principal.user.id
         return principal

@@ -115,7 +115,7 @@ _AUTH_BODY = {
 }
 
 
-def bearer_token(request: Request) -> str:
+def bearer_token(request: Request, core: Core) -> str:
     """The token as Feathers' JWTStrategy.parse reads it: `Bearer t`, `JWT t` or bare `t`.
 
     Raises:
@@ -129,11 +129,11 @@ def bearer_token(request: Request) -> str:
         and len(request.headers.getlist("authorization")) == 1
     ):
         return rest.strip()
-    return credential_from(request, allow_bare=True)
+    return credential_from(request, allow_bare=True, is_api_key=core.keys.is_api_key)
 
 
 async def caller(request: Request, core: CoreDep, issuer: IssuerDep) -> Principal:
-    principal = await core.authenticate(bearer_token(request), issuer=issuer)
+    principal = await core.authenticate(bearer_token(request, core), issuer=issuer)
     request.state.user_id = principal.user.id
     return principal
 
@@ -236,7 +236,7 @@ async def logout(
     """Feathers `authentication.remove`: unlike stock Feathers, the session really ends."""
     if not request.headers.get("authorization"):
         raise Refused("Invalid authentication information (no `strategy` set)")
-    token = bearer_token(request)
+    token = bearer_token(request, core)
     if token_id is not None and token_id != token:
         raise Refused("Invalid access token")
     principal, result = await _token_result(core, token, issuer)

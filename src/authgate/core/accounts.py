@@ -86,14 +86,14 @@ class AccountService:
 
     async def get_user(self, user_id: str) -> User:
         """Raises: UserNotFound."""
-        async with self._ctx.uow() as uow:
+        async with self._ctx.uow(read_only=True) as uow:
             user = await uow.users.find(user_id)
         if user is None:
             raise UserNotFound
         return user
 
     async def find_user(self, login: str) -> User | None:
-        async with self._ctx.uow() as uow:
+        async with self._ctx.uow(read_only=True) as uow:
             return await uow.users.find_by_login(login_key(login))
 
     async def get_user_by_login(self, login: str) -> User:

@@ -48,7 +48,7 @@ class UserDirectory:
         """The users matching query that the caller may see."""
         if not caller.user.is_admin:
             query = query.restricted_to(caller.user.id)
-        async with self._ctx.uow() as uow:
+        async with self._ctx.uow(read_only=True) as uow:
             return await uow.users.search(query)
 
     async def get(self, caller: Principal, user_id: str) -> User:

@@ -75,7 +75,7 @@ class ApiKeyService:
             PermissionDenied: the caller used an API key.
         """
         require_password_session(principal)
-        async with self._ctx.uow() as uow:
+        async with self._ctx.uow(read_only=True) as uow:
             keys = await uow.api_keys.list_for_user(principal.user.id)
         return sorted(keys, key=lambda k: (k.created_at, k.id))
 
@@ -111,7 +111,7 @@ class ApiKeyService:
         secret_hash = digest(secret)
         key = ctx.cache.find_key(secret_hash)
         if key is None:
-            async with ctx.uow() as uow:
+            async with ctx.uow(read_only=True) as uow:
                 key = await uow.api_keys.find_by_hash(secret_hash)
             if key is None:
                 ctx.audit("api_key_use", "failure", reason="unknown_key")

@@ -191,7 +191,7 @@ class OAuthService:
         if len(token) > MAX_REFRESH_TOKEN_LENGTH:
             return INACTIVE
         now = utcnow()
-        async with self._ctx.uow() as uow:
+        async with self._ctx.uow(read_only=True) as uow:
             stored = await uow.refresh_tokens.find_by_hash(digest(token))
             if stored is None or stored.rotated_at is not None or stored.expires_at <= now:
                 return INACTIVE
@@ -215,7 +215,7 @@ class OAuthService:
     async def _refresh_session(self, token: str) -> tuple[str, str] | None:
         if len(token) > MAX_REFRESH_TOKEN_LENGTH:
             return None
-        async with self._ctx.uow() as uow:
+        async with self._ctx.uow(read_only=True) as uow:
             stored = await uow.refresh_tokens.find_by_hash(digest(token))
             session = await uow.sessions.find(stored.session_id) if stored else None
         return (session.user_id, session.id) if session is not None else None

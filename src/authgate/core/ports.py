@@ -125,4 +125,7 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """One transaction; a read_only one promises to write nothing, so the store
+        need not take a write lock for it (SQLite)."""
+        ...

@@ -69,7 +69,7 @@ class AuthService:
         check_length_for_login(password)
         key = login_key(login)
         await ctx.throttle.attempt(key, client.ip)
-        async with ctx.uow() as uow:
+        async with ctx.uow(read_only=True) as uow:
             user = await uow.users.find_by_login(key) if key else None
         if user is None:
             await ctx.hasher.burn_time(password)
@@ -229,7 +229,7 @@ class AuthService:
             PermissionDenied: the caller used an API key.
         """
         require_password_session(principal)
-        async with self._ctx.uow() as uow:
+        async with self._ctx.uow(read_only=True) as uow:
             sessions = await uow.sessions.list_live(principal.user.id, utcnow())
         return sorted(sessions, key=lambda s: s.created_at, reverse=True)
 
@@ -268,7 +268,7 @@ class AuthService:
         now = utcnow()
         live = ctx.cache.session_state(claims.sid, claims.sub, now)
         if live is None:
-            async with ctx.uow() as uow:
+            async with ctx.uow(read_only=True) as uow:
                 session = await uow.sessions.find(claims.sid)
             if session is not None:
                 # The session's own state is cached; a token naming another user as its
@@ -299,7 +299,7 @@ class AuthService:
         cache = self._ctx.cache
         key = cache.find_key_by_id(key_id)
         if key is None and not cache.is_key_revoked(key_id):
-            async with self._ctx.uow() as uow:
+            async with self._ctx.uow(read_only=True) as uow:
                 key = await uow.api_keys.find(key_id)
             if key is not None:
                 cache.remember_key(key)
@@ -312,7 +312,7 @@ class AuthService:
     async def load_user(self, user_id: str) -> User | None:
         user = self._ctx.cache.find_user(user_id)
         if user is None:
-            async with self._ctx.uow() as uow:
+            async with self._ctx.uow(read_only=True) as uow:
                 user = await uow.users.find(user_id)
             if user is not None:
                 self._ctx.cache.remember_user(user)
@@ -347,6 +347,6 @@ class AuthService:
     async def sync_revocations(self) -> None:
         """Read the revocation log since the last poll and apply it to this node."""
         since = self._ctx.cache.poll_from()
-        async with self._ctx.uow() as uow:
+        async with self._ctx.uow(read_only=True) as uow:
             events = await uow.events.since(since)
         self._ctx.cache.apply(events)

@@ -28,6 +28,11 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+_READ_ONLY_OPTION = "authgate_read_only"
+# Execution options of a connection whose transaction only reads.
+READ_ONLY = {_READ_ONLY_OPTION: True}
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(async_url(url), **kwargs)
     event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul)
@@ -77,4 +82,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection: Any) -> None:
         # A DEFERRED transaction that reads and then writes fails at once with
         # SQLITE_BUSY when another writer got in between; IMMEDIATE waits instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # One that only reads never upgrades, and in WAL mode it neither waits for
+        # the writer nor holds it up: it starts DEFERRED.
+        if connection.get_execution_options().get(_READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from authgate.core.clock import epoch
 from authgate.core.errors import BackendUnavailable
 from authgate.core.throttle import Change, ThrottleState
+from authgate.storage.sql.engine import READ_ONLY
 from authgate.storage.sql.repos import upsert_insert
 from authgate.storage.sql.tables import throttle_counter
 from authgate.storage.sql.uow import SqlUnitOfWork, is_outage
@@ -33,6 +34,7 @@ class SqlThrottleStore:
         key = _storable(key)
         try:
             async with self._engine.connect() as conn:
+                conn = await conn.execution_options(**READ_ONLY)
                 row = (
                     await conn.execute(
                         select(throttle_counter).where(throttle_counter.c.key == key)

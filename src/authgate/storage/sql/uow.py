@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from authgate.core.errors import BackendUnavailable
+from authgate.storage.sql.engine import READ_ONLY
 from authgate.storage.sql.repos import (
     SqlApiKeyRepo,
     SqlEventRepo,
@@ -32,8 +33,9 @@ def is_outage(error: BaseException) -> bool:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._conn: AsyncConnection | None = None
 
     @property
@@ -45,6 +47,8 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> SqlUnitOfWork:
         try:
             conn = await self._engine.connect()
+            if self._read_only:
+                conn = await conn.execution_options(**READ_ONLY)
             await conn.begin()
         except Exception as e:
             if is_outage(e):
@@ -88,5 +92,5 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only=read_only)

@@ -58,31 +58,16 @@ class ThrottleStore(Protocol):
 
 def register_attempt(policy: ThrottlePolicy, now: float) -> Change:
     """Count one attempt; the change returns the seconds to wait (0: go ahead)."""
-
-    def change(state: ThrottleState | None) -> tuple[ThrottleState | None, float]:
-        state = state or ThrottleState()
-        if state.blocked_until > now:
-            return state, state.blocked_until - now
-        if state.last_at < now - policy.window:
-            state = ThrottleState()
-        count = state.count + 1
-        if count <= policy.limit:
-            return replace(state, count=count, last_at=now), 0.0
-        strikes = state.strikes + 1
-        blocked_until = now + policy.delay(strikes)
-        # One attempt is allowed through when the block ends; its failure blocks again.
-        return (
-            ThrottleState(
-                count=policy.limit - 1, strikes=strikes, blocked_until=blocked_until, last_at=now
-            ),
-            blocked_until - now,
-        )
-
-    return change
+    return _count(policy, now, passing=policy.limit)
 
 
 def register_failure(policy: ThrottlePolicy, now: float) -> Change:
     """Count one refused credential; the limit-th refusal within the window blocks the key."""
+    return _count(policy, now, passing=policy.limit - 1)
+
+
+def _count(policy: ThrottlePolicy, now: float, *, passing: int) -> Change:
+    """Add one to the key's count; past `passing` counts in the window the key is blocked."""
 
     def change(state: ThrottleState | None) -> tuple[ThrottleState | None, float]:
         state = state or ThrottleState()
@@ -91,10 +76,11 @@ def register_failure(policy: ThrottlePolicy, now: float) -> Change:
         if state.last_at < now - policy.window:
             state = ThrottleState()
         count = state.count + 1
-        if count < policy.limit:
+        if count <= passing:
             return replace(state, count=count, last_at=now), 0.0
         strikes = state.strikes + 1
         blocked_until = now + policy.delay(strikes)
+        # When the block ends, one more count is let through; its failure blocks again.
         return (
             ThrottleState(
                 count=policy.limit - 1, strikes=strikes, blocked_until=blocked_until, last_at=now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,12 @@ async def v1_login(client: httpx.AsyncClient, made: MadeUser) -> dict[str, Any]:
     return body
 
 
+def basic_auth(client_id: str, secret: str) -> dict[str, str]:
+    """HTTP Basic with an API key's id and secret: an OAuth client (RFC 6749 §2.3.1)."""
+    raw = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -101,6 +108,17 @@ async def oauth_login(client: httpx.AsyncClient, made: MadeUser) -> dict[str, An
         data={"grant_type": "password", "username": made.username, "password": made.password},
     )
     assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def v1_new_key(client: httpx.AsyncClient, made: MadeUser, name: str = "k") -> dict[str, Any]:
+    """Log in over v1 and create an API key; the whole 201 body (keyId, apiKey, ...)."""
+    tokens = await v1_login(client, made)
+    response = await client.post(
+        "/api/v1/auth/keys", json={"name": name}, headers=bearer(tokens["token"])
+    )
+    assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
 

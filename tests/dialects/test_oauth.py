@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 
-from tests.factories import bearer, v1_login
+from tests.factories import basic_auth, bearer, v1_login, v1_new_key
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-def basic(client_id: str, secret: str) -> dict[str, str]:
-    raw = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    return {"Authorization": f"Basic {raw}"}
 
 
 async def password_grant(client, made):
@@ -24,15 +18,6 @@ async def password_grant(client, made):
         data={"grant_type": "password", "username": made.username, "password": made.password},
     )
     assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def make_key(client, made):
-    tokens = await v1_login(client, made)
-    response = await client.post(
-        "/api/v1/auth/keys", json={"name": "rs"}, headers=bearer(tokens["token"])
-    )
-    assert response.status_code == 201, response.text
     return response.json()
 
 
@@ -121,11 +106,11 @@ async def test_refresh_grant_rotates_and_reuse_ends_the_session(client, users):
 @pytest.mark.parametrize("method", ["basic", "form"])
 async def test_client_credentials_token_acts_as_the_key_with_its_limits(client, users, method):
     alice = await users()
-    key = await make_key(client, alice)
+    key = await v1_new_key(client, alice, "rs")
     data = {"grant_type": "client_credentials"}
     if method == "basic":
         response = await client.post(
-            "/oauth/token", data=data, headers=basic(key["keyId"], key["apiKey"])
+            "/oauth/token", data=data, headers=basic_auth(key["keyId"], key["apiKey"])
         )
     else:
         data |= {"client_id": key["keyId"], "client_secret": key["apiKey"]}
@@ -145,11 +130,11 @@ async def test_client_credentials_token_acts_as_the_key_with_its_limits(client, 
 
 async def test_client_credentials_token_dies_with_its_key(client, users):
     alice = await users()
-    key = await make_key(client, alice)
+    key = await v1_new_key(client, alice, "rs")
     response = await client.post(
         "/oauth/token",
         data={"grant_type": "client_credentials"},
-        headers=basic(key["keyId"], key["apiKey"]),
+        headers=basic_auth(key["keyId"], key["apiKey"]),
     )
     token = response.json()["access_token"]
     assert (await client.get("/api/v1/auth/me", headers=bearer(token))).status_code == 200
@@ -164,7 +149,7 @@ async def test_client_credentials_token_dies_with_its_key(client, users):
 @pytest.mark.parametrize("which", ["wrong-secret", "wrong-id", "not-a-key"])
 async def test_bad_client_credentials_are_invalid_client_401(client, users, which):
     alice = await users()
-    key = await make_key(client, alice)
+    key = await v1_new_key(client, alice, "rs")
     client_id, secret = key["keyId"], key["apiKey"]
     if which == "wrong-secret":
         secret = secret[:-4] + "AAAA"
@@ -173,7 +158,9 @@ async def test_bad_client_credentials_are_invalid_client_401(client, users, whic
     else:
         secret = "hunter2"
     response = await client.post(
-        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(client_id, secret)
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers=basic_auth(client_id, secret),
     )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
@@ -207,7 +194,7 @@ async def test_revoke_needs_a_token_and_checks_a_sent_secret(client):
     wrong = await client.post(
         "/oauth/revoke",
         data={"token": "x"},
-        headers=basic("key_aaaaaaaaaaaa", "sk_live_" + "a" * 32),
+        headers=basic_auth("key_aaaaaaaaaaaa", "sk_live_" + "a" * 32),
     )
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
 
@@ -216,7 +203,7 @@ async def test_revoke_needs_a_token_and_checks_a_sent_secret(client):
 async def resource_server(client, users):
     """An API key held by a non-admin owner, as Bearer and as Basic."""
     owner = await users()
-    key = await make_key(client, owner)
+    key = await v1_new_key(client, owner, "rs")
     return owner, key
 
 
@@ -224,7 +211,7 @@ async def resource_server(client, users):
 async def test_introspection_of_the_owners_token(client, resource_server, auth):
     owner, key = resource_server
     pair = await password_grant(client, owner)
-    headers = bearer(key["apiKey"]) if auth == "bearer" else basic(key["keyId"], key["apiKey"])
+    headers = bearer(key["apiKey"]) if auth == "bearer" else basic_auth(key["keyId"], key["apiKey"])
     response = await client.post(
         "/oauth/introspect", data={"token": pair["access_token"]}, headers=headers
     )
@@ -246,7 +233,7 @@ async def test_introspection_of_a_client_credentials_token_names_the_key(client,
     issued = await client.post(
         "/oauth/token",
         data={"grant_type": "client_credentials"},
-        headers=basic(key["keyId"], key["apiKey"]),
+        headers=basic_auth(key["keyId"], key["apiKey"]),
     )
     response = await client.post(
         "/oauth/introspect",
@@ -265,7 +252,7 @@ async def test_introspection_hides_other_users_tokens_unless_admin(client, users
         "/oauth/introspect", data={"token": pair["access_token"]}, headers=bearer(key["apiKey"])
     )
     assert foreign.json() == {"active": False}
-    admin_key = await make_key(client, await users(is_admin=True))
+    admin_key = await v1_new_key(client, await users(is_admin=True), "rs")
     seen = await client.post(
         "/oauth/introspect",
         data={"token": pair["access_token"]},

@@ -7,7 +7,6 @@ Password changes prove the current password, so they go through the login rule i
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,7 @@ import httpx
 import pytest
 import time_machine
 
-from tests.factories import bearer, form_login, v1_login
+from tests.factories import basic_auth, bearer, form_login, v1_login, v1_new_key
 
 LIMIT = 3
 BLOCK_SECONDS = 30
@@ -135,29 +134,16 @@ async def test_a_reused_refresh_token_counts_as_a_refusal(client, users):
     assert (await v1_refresh(client, tokens["refreshToken"])).status_code == 429
 
 
-def basic(client_id: str, secret: str) -> dict[str, str]:
-    raw = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
-    return {"Authorization": f"Basic {raw}"}
-
-
-async def make_key(client: httpx.AsyncClient, made: Any) -> dict[str, Any]:
-    tokens = await v1_login(client, made)
-    response = await client.post(
-        "/api/v1/auth/keys", json={"name": "svc"}, headers=bearer(tokens["token"])
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 async def client_credentials(client: httpx.AsyncClient, key_id: str, secret: str) -> httpx.Response:
     return await client.post(
-        "/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(key_id, secret)
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers=basic_auth(key_id, secret),
     )
 
 
 async def test_wrong_client_secrets_block_the_client_even_with_the_right_secret(client, users):
-    key = await make_key(client, await users())
+    key = await v1_new_key(client, await users(), "svc")
     wrong = key["apiKey"][:-4] + "AAAA"
     for _ in range(LIMIT):
         refused = await client_credentials(client, key["keyId"], wrong)
@@ -169,7 +155,7 @@ async def test_wrong_client_secrets_block_the_client_even_with_the_right_secret(
     assert int(blocked.headers["retry-after"]) >= 1
     # Introspection and revocation authenticate the client the same way.
     introspect = await client.post(
-        "/oauth/introspect", data={"token": "x"}, headers=basic(key["keyId"], key["apiKey"])
+        "/oauth/introspect", data={"token": "x"}, headers=basic_auth(key["keyId"], key["apiKey"])
     )
     assert introspect.status_code == 429
     with time_machine.travel(after_the_block(), tick=True):
@@ -178,8 +164,8 @@ async def test_wrong_client_secrets_block_the_client_even_with_the_right_secret(
 
 
 async def test_a_blocked_client_id_does_not_block_another_client(client, users, settings):
-    key = await make_key(client, await users())
-    other = await make_key(client, await users())
+    key = await v1_new_key(client, await users(), "svc")
+    other = await v1_new_key(client, await users(), "svc")
     wrong = key["apiKey"][:-4] + "AAAA"
     for _ in range(LIMIT - 1):
         assert (await client_credentials(client, key["keyId"], wrong)).status_code == 401
